@@ -1,0 +1,49 @@
+# Secondline: the two commands a fresh machine needs are `make demo` and `make test`.
+# Both create the project's virtual environment (.venv) on first use.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo up test test-sqlite test-postgres protos protos-check lint-protos bench lock clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/secondline demo
+
+up: $(STAMP)
+	$(BIN)/secondline up
+
+# The tests run on the embedded SQLite default, and on PostgreSQL too when
+# SECONDLINE_TEST_POSTGRES_URL names a server that answers (CI sets it).
+test: $(STAMP)
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# Python code from protos/ (one reproducible step; the output is committed, never edited).
+protos: $(STAMP)
+	$(BIN)/python tools/genprotos.py
+
+protos-check: $(STAMP)
+	$(BIN)/python tools/genprotos.py --check
+
+lint-protos: $(STAMP)
+	$(BIN)/buf lint
+
+bench: $(STAMP)
+	$(BIN)/python bench/ingest.py
+
+lock:
+	rm -rf /tmp/secondline-lock && $(PYTHON) -m venv /tmp/secondline-lock
+	/tmp/secondline-lock/bin/pip install --quiet -e '.[dev]'
+	/tmp/secondline-lock/bin/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+
+clean:
+	rm -rf $(VENV) build *.egg-info
