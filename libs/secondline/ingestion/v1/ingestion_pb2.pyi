@@ -86,12 +86,18 @@ class SubmitRecordResponse(_message.Message):
     def __init__(self, record: _Optional[_Union[Record, _Mapping]] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
 class SubmitRecordsRequest(_message.Message):
-    __slots__ = ("record",)
-    RECORD_FIELD_NUMBER: _ClassVar[int]
-    record: RecordInput
-    def __init__(self, record: _Optional[_Union[RecordInput, _Mapping]] = ...) -> None: ...
+    __slots__ = ("records",)
+    RECORDS_FIELD_NUMBER: _ClassVar[int]
+    records: _containers.RepeatedCompositeFieldContainer[RecordInput]
+    def __init__(self, records: _Optional[_Iterable[_Union[RecordInput, _Mapping]]] = ...) -> None: ...
 
 class SubmitRecordsResponse(_message.Message):
+    __slots__ = ("results",)
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    results: _containers.RepeatedCompositeFieldContainer[RecordResult]
+    def __init__(self, results: _Optional[_Iterable[_Union[RecordResult, _Mapping]]] = ...) -> None: ...
+
+class RecordResult(_message.Message):
     __slots__ = ("index", "record", "error", "replayed")
     INDEX_FIELD_NUMBER: _ClassVar[int]
     RECORD_FIELD_NUMBER: _ClassVar[int]
@@ -103,7 +109,7 @@ class SubmitRecordsResponse(_message.Message):
     replayed: bool
     def __init__(self, index: _Optional[int] = ..., record: _Optional[_Union[Record, _Mapping]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
-class BackfillRecordsRequest(_message.Message):
+class HistoricalRecord(_message.Message):
     __slots__ = ("source", "record", "submitted_at")
     SOURCE_FIELD_NUMBER: _ClassVar[int]
     RECORD_FIELD_NUMBER: _ClassVar[int]
@@ -113,17 +119,17 @@ class BackfillRecordsRequest(_message.Message):
     submitted_at: _timestamp_pb2.Timestamp
     def __init__(self, source: _Optional[_Union[_common_pb2.Department, str]] = ..., record: _Optional[_Union[RecordInput, _Mapping]] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
+class BackfillRecordsRequest(_message.Message):
+    __slots__ = ("records",)
+    RECORDS_FIELD_NUMBER: _ClassVar[int]
+    records: _containers.RepeatedCompositeFieldContainer[HistoricalRecord]
+    def __init__(self, records: _Optional[_Iterable[_Union[HistoricalRecord, _Mapping]]] = ...) -> None: ...
+
 class BackfillRecordsResponse(_message.Message):
-    __slots__ = ("index", "record", "error", "replayed")
-    INDEX_FIELD_NUMBER: _ClassVar[int]
-    RECORD_FIELD_NUMBER: _ClassVar[int]
-    ERROR_FIELD_NUMBER: _ClassVar[int]
-    REPLAYED_FIELD_NUMBER: _ClassVar[int]
-    index: int
-    record: Record
-    error: _status_pb2.Status
-    replayed: bool
-    def __init__(self, index: _Optional[int] = ..., record: _Optional[_Union[Record, _Mapping]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ..., replayed: _Optional[bool] = ...) -> None: ...
+    __slots__ = ("results",)
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    results: _containers.RepeatedCompositeFieldContainer[RecordResult]
+    def __init__(self, results: _Optional[_Iterable[_Union[RecordResult, _Mapping]]] = ...) -> None: ...
 
 class GetRecordRequest(_message.Message):
     __slots__ = ("record_id",)

@@ -86,9 +86,10 @@ class IngestionServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def SubmitRecords(self, request_iterator, context):
-        """Files many records over one stream (departments). Each request gets one response, in
-        order; records are committed in batches and a response is sent only once its record is
-        committed, so an acknowledged record is durable. A refused record does not stop the stream.
+        """Files many records over one stream (departments). Each request message gets one
+        response message, in order, with a result per record; records are committed in batches
+        and a result is sent only once its record is committed, so an acknowledged record is
+        durable. A refused record does not stop the stream.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -1,0 +1,91 @@
+"""Storage: SQLAlchemy 2.0 engines, migrations, and running blocking work off the event loop.
+
+SQLite in WAL mode is the embedded default (``sqlite:///path/to/file``); PostgreSQL is chosen
+by URL (``postgresql+psycopg://...``). Each service keeps its own tables and its own Alembic
+history (its own version table), so services can share a database server without sharing
+schema. Database work runs on worker threads: one writer (writes are serialised, which also
+makes commit order equal to insertion order) and a small pool of readers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import functools
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+T = TypeVar("T")
+
+
+def make_engine(url: str, *, pool_size: int = 5) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # pysqlite's own transaction handling defers BEGIN; take it over so that a write
+        # transaction holds the lock from its first statement (SQLAlchemy's documented recipe).
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        return engine
+    return create_engine(url, pool_size=pool_size, max_overflow=0, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    # FULL: a commit is on disk before it is acknowledged, even across a power cut.
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def is_postgres(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+def migrate(engine: Engine, migrations_package: str, version_table: str) -> None:
+    """Bring the schema to the newest revision of a service's Alembic history."""
+    from alembic import command
+    from alembic.config import Config
+
+    from importlib import resources
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files(migrations_package)))
+    cfg.attributes["version_table"] = version_table
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "head")
+
+
+class Database:
+    """An engine plus the threads its blocking work runs on."""
+
+    def __init__(self, engine: Engine, *, readers: int = 4) -> None:
+        self.engine = engine
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
+        self._readers = ThreadPoolExecutor(max_workers=readers, thread_name_prefix="db-reader")
+
+    async def write(self, fn: Callable[..., T], *args: Any) -> T:
+        return await self._run(self._writer, fn, *args)
+
+    async def read(self, fn: Callable[..., T], *args: Any) -> T:
+        return await self._run(self._readers, fn, *args)
+
+    async def _run(self, pool: ThreadPoolExecutor, fn: Callable[..., T], *args: Any) -> T:
+        # Carry the caller's context (its trace span) to the worker thread.
+        call = functools.partial(contextvars.copy_context().run, fn, *args)
+        return await asyncio.get_running_loop().run_in_executor(pool, call)
+
+    def close(self) -> None:
+        self._writer.shutdown(wait=True)
+        self._readers.shutdown(wait=True)
+        self.engine.dispose()

@@ -1,0 +1,148 @@
+"""OpenTelemetry tracing for one service process.
+
+Nothing here touches OpenTelemetry's global providers: each service builds its own
+`Telemetry` and hands its provider explicitly to every instrumentation, so several
+services (and tests) can share one process without stealing each other's spans.
+
+Trace context also travels inside feed messages (DESIGN.md, "Telemetry"): a producer
+stores `current_traceparent()` in the message, and the consumer parents its span on
+`context_from_traceparent(...)`, so one trace shows a record's whole path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from opentelemetry import metrics, trace
+from opentelemetry.context import Context
+from opentelemetry.instrumentation.grpc import aio_client_interceptors, aio_server_interceptor
+from opentelemetry.instrumentation.grpc import filters as grpc_filters
+from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
+from opentelemetry.instrumentation.sqlalchemy.version import __version__ as _sqlalchemy_instr_version
+from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+__all__ = [
+    "UNTRACED_SERVICES",
+    "Telemetry",
+    "context_from_traceparent",
+    "current_traceparent",
+    "setup_telemetry",
+]
+
+# Infrastructure RPCs that would only drown the real traces: orchestrators probe health
+# every few seconds, and reflection is a debugging aid.
+UNTRACED_SERVICES: tuple[str, ...] = (
+    "grpc.health.v1.Health",
+    "grpc.reflection.v1alpha.ServerReflection",
+    "grpc.reflection.v1.ServerReflection",
+)
+
+_PROPAGATOR = TraceContextTextMapPropagator()
+
+
+def _rpc_filter() -> Callable[[Any], bool]:
+    """A grpc instrumentation filter: True means "trace this call".
+
+    `service_name` matches exactly; `filters.health_check()` would be a prefix match,
+    which would also silence any service whose name merely starts the same way.
+    """
+    return grpc_filters.negate(
+        grpc_filters.any_of(*(grpc_filters.service_name(name) for name in UNTRACED_SERVICES))
+    )
+
+
+@dataclass
+class Telemetry:
+    """The tracing state of one service: its own provider, never the global one."""
+
+    tracer_provider: TracerProvider
+    service_name: str
+
+    def tracer(self, name: str) -> trace.Tracer:
+        """A tracer from this service's provider (not `trace.get_tracer`, which is global)."""
+        return self.tracer_provider.get_tracer(name)
+
+    def server_interceptors(self) -> list[Any]:
+        """Interceptors for `grpc.aio.server(interceptors=...)`: one server span per RPC."""
+        return [aio_server_interceptor(tracer_provider=self.tracer_provider, filter_=_rpc_filter())]
+
+    def client_interceptors(self) -> list[Any]:
+        """Interceptors for an aio channel: one client span per RPC, context sent in metadata.
+
+        One interceptor per call shape (unary/stream x unary/stream); pass them all.
+        """
+        return aio_client_interceptors(tracer_provider=self.tracer_provider, filter_=_rpc_filter())
+
+    def instrument_engine(self, engine: Any) -> EngineTracer:
+        """Trace every statement run on one sync SQLAlchemy `Engine` with this provider.
+
+        `SQLAlchemyInstrumentor().instrument(engine=...)` is a process-wide singleton that
+        also patches `create_engine` globally and refuses a second call, so two services
+        in one process could not both instrument. `EngineTracer` is what it builds per
+        engine; using it directly attaches only event listeners to this engine.
+        For an `AsyncEngine`, pass `async_engine.sync_engine`.
+        """
+        tracer = self.tracer_provider.get_tracer(
+            "opentelemetry.instrumentation.sqlalchemy", _sqlalchemy_instr_version
+        )
+        # EngineTracer insists on a connection-usage counter; metrics are out of scope
+        # here, and the global meter provider is exactly what we avoid, so use a no-op.
+        usage = metrics.NoOpMeter("secondline.telemetry").create_up_down_counter(
+            "db.client.connections.usage"
+        )
+        return EngineTracer(tracer, engine, usage)
+
+    def shutdown(self) -> None:
+        """Flush pending spans (the batch processor holds some) and stop exporting."""
+        self.tracer_provider.force_flush()
+        self.tracer_provider.shutdown()
+
+
+def setup_telemetry(
+    service_name: str,
+    *,
+    otlp_endpoint: str | None = None,
+    span_exporter: SpanExporter | None = None,
+) -> Telemetry:
+    """Build one service's tracing.
+
+    - `otlp_endpoint`: export by OTLP/gRPC in batches; plaintext when the endpoint is
+      `http://...` or has no scheme (the usual in-cluster collector), TLS for `https://`.
+    - `span_exporter`: export each span synchronously as it ends (tests read them at once).
+    - neither: spans are still created and sampled, so logs carry real trace ids.
+    """
+    provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service_name}))
+    if otlp_endpoint:
+        # Imported lazily: the exporter pulls in protobuf stubs a test run does not need.
+        from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+
+        insecure = otlp_endpoint.startswith("http://") or "://" not in otlp_endpoint
+        provider.add_span_processor(
+            BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_endpoint, insecure=insecure))
+        )
+    if span_exporter is not None:
+        provider.add_span_processor(SimpleSpanProcessor(span_exporter))
+    return Telemetry(tracer_provider=provider, service_name=service_name)
+
+
+def current_traceparent() -> str:
+    """The W3C `traceparent` of the current span, to store in an outgoing message; "" if none."""
+    carrier: dict[str, str] = {}
+    _PROPAGATOR.inject(carrier)  # injects nothing when the current span is invalid
+    return carrier.get("traceparent", "")
+
+
+def context_from_traceparent(value: str) -> Context:
+    """An OpenTelemetry `Context` to pass as `context=` when starting a consumer span.
+
+    Starts from an empty context, not the current one, so the message's trace wins over
+    whatever span happens to be active in the consumer; "" (or garbage) gives an empty
+    context, i.e. the consumer's span becomes a new root.
+    """
+    if not value:
+        return Context()
+    return _PROPAGATOR.extract({"traceparent": value}, context=Context())

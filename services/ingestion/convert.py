@@ -1,0 +1,99 @@
+"""Proto conversion at the edge: requests to domain values, stored records to messages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from secondline.common.v1 import common_pb2
+from secondline.ingestion.v1 import ingestion_pb2
+
+from .domain import Content, RecordInput, RecordRef, StoredRecord
+
+
+def enum_name(enum, value: int, prefix: str) -> str:
+    """``DEPARTMENT_TAX`` -> ``TAX``; the zero value -> ``""``; an unknown number -> ``?<n>``."""
+    if value == 0:
+        return ""
+    try:
+        return enum.Name(value).removeprefix(prefix)
+    except ValueError:
+        return f"?{value}"
+
+
+def enum_value(enum, name: str, prefix: str) -> int:
+    return enum.Value(prefix + name) if name else 0
+
+
+def input_from_proto(msg: ingestion_pb2.RecordInput) -> RecordInput:
+    subject = msg.subject.WhichOneof("id") if msg.HasField("subject") else None
+    return RecordInput(
+        source_id=msg.source_id,
+        kind=enum_name(common_pb2.RecordKind, msg.kind, "RECORD_KIND_"),
+        subject_type=subject or "",
+        subject_text=getattr(msg.subject, subject) if subject else "",
+        decided_on=_raw_date(msg.decided_on) if msg.HasField("decided_on") else None,
+        grade=msg.grade,
+        list=enum_name(common_pb2.DishonestyList, msg.list, "DISHONESTY_LIST_"),
+        severity=enum_name(common_pb2.Severity, msg.severity, "SEVERITY_"),
+        valid_until=_raw_date(msg.valid_until) if msg.HasField("valid_until") else None,
+        commitment=enum_name(common_pb2.CommitmentStatus, msg.commitment, "COMMITMENT_STATUS_"),
+        corrects=_ref(msg.corrects) if msg.HasField("corrects") else None,
+        withdraws=_ref(msg.withdraws) if msg.HasField("withdraws") else None,
+        legal_basis=msg.legal_basis,
+    )
+
+
+def record_to_proto(record: StoredRecord) -> ingestion_pb2.Record:
+    submitted_at = Timestamp()
+    submitted_at.FromDatetime(record.submitted_at)
+    return ingestion_pb2.Record(
+        record_id=record.record_id,
+        source=common_pb2.Department.Value("DEPARTMENT_" + record.source),
+        input=_content_to_proto(record.source_id, record.content),
+        content_kind=enum_value(common_pb2.RecordKind, record.content_kind, "RECORD_KIND_"),
+        target_record_id=record.target_record_id,
+        submitted_at=submitted_at,
+        submitted_on=date_to_proto(record.submitted_on),
+        late=record.late,
+        backfilled=record.backfilled,
+        superseded_by=record.superseded_by,
+    )
+
+
+def _content_to_proto(source_id: str, content: Content) -> ingestion_pb2.RecordInput:
+    msg = ingestion_pb2.RecordInput(
+        source_id=source_id,
+        kind=enum_value(common_pb2.RecordKind, content.kind, "RECORD_KIND_"),
+        decided_on=date_to_proto(content.decided_on),
+        grade=content.grade,
+        list=enum_value(common_pb2.DishonestyList, content.list, "DISHONESTY_LIST_"),
+        severity=enum_value(common_pb2.Severity, content.severity, "SEVERITY_"),
+        commitment=enum_value(common_pb2.CommitmentStatus, content.commitment, "COMMITMENT_STATUS_"),
+        legal_basis=content.legal_basis,
+    )
+    if content.subject is not None:
+        setattr(msg.subject, content.subject.type, content.subject.key)
+    if content.valid_until:
+        msg.valid_until.CopyFrom(date_to_proto(content.valid_until))
+    if content.target is not None:
+        ref = msg.corrects if content.kind == "CORRECTION" else msg.withdraws
+        if content.target.record_id:
+            ref.record_id = content.target.record_id
+        else:
+            ref.source_id = content.target.source_id
+    return msg
+
+
+def date_to_proto(day: date) -> common_pb2.Date:
+    return common_pb2.Date(year=day.year, month=day.month, day=day.day)
+
+
+def _raw_date(msg: common_pb2.Date) -> tuple[int, int, int]:
+    return (msg.year, msg.month, msg.day)
+
+
+def _ref(msg: ingestion_pb2.RecordRef) -> RecordRef:
+    which = msg.WhichOneof("ref")
+    return RecordRef(**{which: getattr(msg, which)}) if which else RecordRef()

@@ -1,0 +1,192 @@
+"""The gRPC edge of ingestion: authenticate, translate, delegate, translate back."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timezone
+
+import grpc
+
+from secondline.auth import Authenticator
+from secondline.common.v1 import common_pb2
+from secondline.errors import DomainError, FieldViolation, InvalidArgument
+from secondline.ingestion.v1 import ingestion_pb2, ingestion_pb2_grpc
+from secondline.identifiers import IdentifierError, parse_enterprise, parse_individual
+from secondline.rpc.status import abort, to_status_proto
+
+from .convert import date_to_proto, enum_name, input_from_proto, record_to_proto
+from .store import Outcome
+from .usecases import Historical, Ingestion
+
+ERROR_DOMAIN = "ingestion.secondline"
+STREAM_WINDOW = 4  # request messages in flight per stream before reading pauses
+PAGE_DEFAULT, PAGE_MAX = 100, 1000
+
+
+class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
+    def __init__(self, ingestion: Ingestion, authenticator: Authenticator) -> None:
+        self._ingestion = ingestion
+        self._auth = authenticator
+
+    async def SubmitRecord(self, request, context):
+        try:
+            source = self._auth.authenticate(context).require("department", action="file records").name
+            [outcome] = await self._ingestion.submit(source, [input_from_proto(request.record)])
+            if outcome.error is not None:
+                raise outcome.error
+        except DomainError as error:
+            await abort(context, error, ERROR_DOMAIN)
+        return ingestion_pb2.SubmitRecordResponse(record=record_to_proto(outcome.record), replayed=outcome.replayed)
+
+    async def SubmitRecords(self, request_iterator, context):
+        try:
+            source = self._auth.authenticate(context).require("department", action="file records").name
+        except DomainError as error:
+            await abort(context, error, ERROR_DOMAIN)
+
+        def start(request):
+            return self._ingestion.submit(source, [input_from_proto(r) for r in request.records])
+
+        async for response in _pipelined(request_iterator, start, ingestion_pb2.SubmitRecordsResponse):
+            yield response
+
+    async def BackfillRecords(self, request_iterator, context):
+        try:
+            self._auth.authenticate(context).require("operator", action="backfill records")
+        except DomainError as error:
+            await abort(context, error, ERROR_DOMAIN)
+
+        def start(request):
+            items = [
+                Historical(
+                    source=enum_name(common_pb2.Department, h.source, "DEPARTMENT_") or "?",
+                    record=input_from_proto(h.record),
+                    submitted_at=h.submitted_at.ToDatetime(tzinfo=timezone.utc),
+                )
+                for h in request.records
+            ]
+            return self._ingestion.backfill(items)
+
+        async for response in _pipelined(request_iterator, start, ingestion_pb2.BackfillRecordsResponse):
+            yield response
+
+    async def GetRecord(self, request, context):
+        try:
+            self._auth.authenticate(context)
+            record = await self._ingestion.get(request.record_id)
+        except DomainError as error:
+            await abort(context, error, ERROR_DOMAIN)
+        return ingestion_pb2.GetRecordResponse(record=record_to_proto(record))
+
+    async def ListSubjectRecords(self, request, context):
+        try:
+            principal = self._auth.authenticate(context)
+            key = _subject_key(request.subject)
+            after = _token(request.page_token, "page_token")
+            size = request.page_size or PAGE_DEFAULT
+            if not 0 < size <= PAGE_MAX:
+                raise InvalidArgument.of([FieldViolation("page_size", f"must be between 1 and {PAGE_MAX}")])
+            records = await self._ingestion.history(key, after, size + 1)
+        except DomainError as error:
+            await abort(context, error, ERROR_DOMAIN)
+        del principal  # every authenticated caller may read a history (I-1 scoping comes with the portal)
+        page, more = records[:size], len(records) > size
+        return ingestion_pb2.ListSubjectRecordsResponse(
+            records=[record_to_proto(r) for r in page],
+            next_page_token=str(page[-1].seq) if more else "",
+        )
+
+    async def GetTimelinessReport(self, request, context):
+        try:
+            principal = self._auth.authenticate(context).require("department", "operator", action="read timeliness")
+            first = _required_date(request, "received_from")
+            last = _required_date(request, "received_through")
+            department = enum_name(common_pb2.Department, request.department, "DEPARTMENT_") or None
+            if principal.kind == "department":  # a department sees its own figures
+                department = principal.name
+            days, rows = await self._ingestion.timeliness(first, last, department)
+        except DomainError as error:
+            await abort(context, error, ERROR_DOMAIN)
+        rows.sort(key=lambda row: common_pb2.Department.Value("DEPARTMENT_" + row[0]))
+        return ingestion_pb2.GetTimelinessReportResponse(
+            deadline_days=days,
+            departments=[
+                ingestion_pb2.DepartmentTimeliness(
+                    department=common_pb2.Department.Value("DEPARTMENT_" + source),
+                    records=records, late_records=late, max_delay_days=delay,
+                )
+                for source, records, late, delay in rows
+            ],
+        )
+
+    async def StreamRecords(self, request, context):
+        try:
+            self._auth.authenticate(context).require("service", "operator", action="follow the record feed")
+            after = _token(request.after_cursor, "after_cursor")
+        except DomainError as error:
+            await abort(context, error, ERROR_DOMAIN)
+        async for record in self._ingestion.feed(after, follow=request.follow):
+            yield ingestion_pb2.StreamRecordsResponse(
+                record=record_to_proto(record), cursor=str(record.seq), traceparent=record.traceparent
+            )
+
+
+async def _pipelined(request_iterator, start, response_type):
+    """Answer each request message in order while reading ahead a few messages."""
+    window: asyncio.Queue = asyncio.Queue(maxsize=STREAM_WINDOW)
+
+    async def pump() -> None:
+        index = 0
+        async for request in request_iterator:
+            await window.put((index, asyncio.ensure_future(start(request))))
+            index += len(request.records)
+        await window.put(None)
+
+    reader = asyncio.create_task(pump())
+    try:
+        while (item := await window.get()) is not None:
+            first, task = item
+            outcomes = await task
+            yield response_type(results=[_result(first + i, o) for i, o in enumerate(outcomes)])
+        await reader
+    finally:
+        reader.cancel()
+
+
+def _result(index: int, outcome: Outcome) -> ingestion_pb2.RecordResult:
+    if outcome.error is not None:
+        return ingestion_pb2.RecordResult(index=index, error=to_status_proto(outcome.error, ERROR_DOMAIN))
+    return ingestion_pb2.RecordResult(index=index, record=record_to_proto(outcome.record), replayed=outcome.replayed)
+
+
+def _subject_key(subject: common_pb2.SubjectId) -> str:
+    which = subject.WhichOneof("id")
+    if which is None:
+        raise InvalidArgument.of([FieldViolation("subject", "is required: set enterprise or individual")])
+    try:
+        if which == "enterprise":
+            return parse_enterprise(subject.enterprise)
+        return parse_individual(subject.individual, today=date.max)
+    except IdentifierError as exc:
+        raise InvalidArgument.of([FieldViolation(f"subject.{which}", str(exc))]) from None
+
+
+def _token(value: str, name: str) -> int:
+    if not value:
+        return 0
+    if not value.isdigit():
+        raise InvalidArgument.of([FieldViolation(name, "must be a value this service returned")])
+    return int(value)
+
+
+def _required_date(request, name: str) -> date:
+    if not request.HasField(name):
+        raise InvalidArgument.of([FieldViolation(name, "is required")])
+    msg = getattr(request, name)
+    try:
+        return date(msg.year, msg.month, msg.day)
+    except ValueError:
+        raise InvalidArgument.of([FieldViolation(name, "is not a calendar date")]) from None
+
+
+__all__ = ["IngestionServicer", "ERROR_DOMAIN", "date_to_proto"]

@@ -1,0 +1,289 @@
+"""The record log: storing drafts in batches, and reading records back (RULES R-3, R-4).
+
+All of a batch is decided and inserted in one transaction. Writers are serialised (one writer
+thread per process and, on PostgreSQL, a transaction-scoped advisory lock across processes),
+so rows become visible in ``seq`` order and the feed never skips a record that commits late.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, replace
+from datetime import date, timezone
+from typing import Iterable
+
+from sqlalchemy import Engine, func, insert, or_, select, text, tuple_
+
+from secondline.errors import AlreadyExists, DomainError, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
+from secondline.rules_config import RulesConfig
+from secondline.storage import is_postgres
+
+from .domain import Content, Draft, StoredRecord, Subject
+from .tables import RecordRow
+
+records = RecordRow.__table__
+from .validation import content_violations
+
+WRITE_LOCK_KEY = 0x5EC0_1D01  # pg_advisory_xact_lock key serialising ingestion writers
+_LOOKUP_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Outcome:
+    record: StoredRecord | None = None
+    replayed: bool = False
+    error: DomainError | None = None
+
+
+class RecordStore:
+    def __init__(self, engine: Engine, rules: RulesConfig) -> None:
+        self.engine = engine
+        self.rules = rules
+        self._pg = is_postgres(engine)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def store_batch(self, drafts: list[Draft]) -> list[Outcome]:
+        """Decide every draft against the log and insert the new ones, in one transaction."""
+        with self.engine.begin() as conn:
+            if self._pg:
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
+            batch = _Batch(conn, drafts)
+            outcomes = [self._decide(draft, batch) for draft in drafts]
+            if batch.new_rows:
+                conn.execute(insert(records), batch.new_rows)
+        return outcomes
+
+    def _decide(self, draft: Draft, batch: "_Batch") -> Outcome:
+        key = (draft.source, draft.source_id)
+        prior = batch.by_source.get(key)
+        if prior is not None:  # R-3: a replay, or a conflict
+            if prior.digest_ == draft.digest:
+                return Outcome(record=prior.record, replayed=True)
+            return Outcome(error=AlreadyExists(
+                message=(f"{draft.source} already filed source id {draft.source_id!r} with different content "
+                         f"(record {prior.record.record_id}) (R-3)"),
+                reason="SOURCE_ID_REUSED",
+                metadata={"record_id": prior.record.record_id},
+            ))
+        content, content_kind, target_id = draft.content, draft.content.kind, ""
+        if draft.content.target is not None:
+            try:
+                target = self._resolve_target(draft, batch)
+            except DomainError as error:
+                return Outcome(error=error)
+            content, content_kind, target_id = self._amend(draft, target)
+            if isinstance(content, DomainError):
+                return Outcome(error=content)
+        record = StoredRecord(
+            record_id=uuid.uuid4().hex,
+            source=draft.source,
+            source_id=draft.source_id,
+            content=content,
+            content_kind=content_kind,
+            target_record_id=target_id,
+            submitted_at=draft.submitted_at,
+            submitted_on=draft.submitted_on,
+            late=draft.late,
+            backfilled=draft.backfilled,
+            traceparent=draft.traceparent,
+        )
+        batch.add(record, draft.digest)
+        return Outcome(record=record)
+
+    def _resolve_target(self, draft: Draft, batch: "_Batch") -> StoredRecord:
+        ref = draft.content.target
+        field = "corrects" if draft.content.kind == "CORRECTION" else "withdraws"
+        if ref.record_id:
+            target = batch.by_id.get(ref.record_id)
+        else:
+            held = batch.by_source.get((draft.source, ref.source_id))
+            target = held.record if held else None
+        if target is None:
+            raise NotFound(
+                message=f"{field} names no record of {draft.source}: {ref.record_id or ref.source_id!r}",
+                reason="RECORD_NOT_FOUND",
+                metadata={"field": field},
+            )
+        if target.source != draft.source:
+            raise PermissionDenied(
+                message=f"only {target.source}, which filed record {target.record_id}, may correct or withdraw it (R-1, R-4)",
+                reason="RECORD_NOT_OWNED",
+                metadata={"record_id": target.record_id},
+            )
+        if target.content.kind == "WITHDRAWAL":
+            raise FailedPrecondition(
+                message=f"record {target.record_id} is a withdrawal; it cannot be corrected or withdrawn",
+                reason="RECORD_IS_WITHDRAWAL",
+                metadata={"record_id": target.record_id},
+            )
+        superseded_by = batch.superseded.get(target.record_id)
+        if superseded_by:
+            raise FailedPrecondition(
+                message=f"record {target.record_id} was already superseded by {superseded_by}; name that one (R-4)",
+                reason="RECORD_SUPERSEDED",
+                metadata={"record_id": target.record_id, "superseded_by": superseded_by},
+            )
+        return target
+
+    def _amend(self, draft: Draft, target: StoredRecord) -> tuple[Content | DomainError, str, str]:
+        """The content a correction or withdrawal stores, checked against the record it names."""
+        content = draft.content
+        if content.kind == "WITHDRAWAL":
+            if content.subject is None:
+                content = replace(content, subject=target.content.subject)
+            elif content.subject != target.content.subject:
+                return InvalidArgument.of([_violation("subject", f"must be the withdrawn record's subject ({target.content.subject.key})")]), "", ""
+            return content, target.content_kind, target.record_id
+        # CORRECTION: the full corrected content, of the corrected record's kind (R-4).
+        version = self.rules.in_force(content.decided_on)
+        problems = content_violations(target.content_kind, content, draft.source, version)
+        if problems:
+            return InvalidArgument.of(problems), "", ""
+        return content, target.content_kind, target.record_id
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, record_id: str) -> StoredRecord | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(_with_superseded().where(records.c.record_id == record_id)).first()
+        return _from_row(row) if row else None
+
+    def history(self, subject_key: str, after_seq: int, limit: int) -> list[StoredRecord]:
+        query = (_with_superseded()
+                 .where(records.c.subject_key == subject_key, records.c.seq > after_seq)
+                 .order_by(records.c.seq).limit(limit))
+        with self.engine.connect() as conn:
+            return [_from_row(row) for row in conn.execute(query)]
+
+    def feed(self, after_seq: int, limit: int) -> list[StoredRecord]:
+        query = select(records).where(records.c.seq > after_seq).order_by(records.c.seq).limit(limit)
+        with self.engine.connect() as conn:
+            return [_from_row(row) for row in conn.execute(query)]
+
+    def last_seq(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.scalar(select(func.coalesce(func.max(records.c.seq), 0)))
+
+    def timeliness(self, first: date, last: date, department: str | None) -> list[tuple[str, int, int, int]]:
+        """(department, records, late records, longest delay in days) over receipt dates."""
+        c = records.c
+        query = select(c.source, c.late, c.decided_on, c.submitted_on).where(c.submitted_on >= first, c.submitted_on <= last)
+        if department:
+            query = query.where(c.source == department)
+        rows: dict[str, list[int]] = {}
+        with self.engine.connect() as conn:
+            for source, late, decided_on, submitted_on in conn.execute(query):
+                row = rows.setdefault(source, [0, 0, 0])
+                row[0] += 1
+                row[1] += bool(late)
+                row[2] = max(row[2], (submitted_on - decided_on).days)
+        return [(source, *row) for source, row in rows.items()]
+
+
+class _Batch:
+    """What a batch needs to know of the log, loaded in a few queries, plus its own new rows."""
+
+    def __init__(self, conn, drafts: list[Draft]) -> None:
+        self.by_source: dict[tuple[str, str], _Held] = {}
+        self.by_id: dict[str, StoredRecord] = {}
+        self.superseded: dict[str, str] = {}
+        self.new_rows: list[dict] = []
+        source_keys = {(d.source, d.source_id) for d in drafts}
+        target_ids: set[str] = set()
+        for d in drafts:
+            ref = d.content.target
+            if ref is not None:
+                if ref.record_id:
+                    target_ids.add(ref.record_id)
+                else:
+                    source_keys.add((d.source, ref.source_id))
+        found = []
+        for chunk in _chunks(sorted(source_keys), _LOOKUP_CHUNK):
+            found += conn.execute(select(records).where(tuple_(records.c.source, records.c.source_id).in_(chunk)))
+        for chunk in _chunks(sorted(target_ids), _LOOKUP_CHUNK):
+            found += conn.execute(select(records).where(records.c.record_id.in_(chunk)))
+        for row in found:
+            self._hold(_from_row(row), row.digest)
+        known = list(self.by_id)
+        for chunk in _chunks(known, _LOOKUP_CHUNK):
+            query = select(records.c.target_record_id, records.c.record_id).where(records.c.target_record_id.in_(chunk))
+            self.superseded.update(dict(conn.execute(query).all()))
+
+    def _hold(self, record: StoredRecord, digest: str) -> None:
+        self.by_source[(record.source, record.source_id)] = _Held(record, digest)
+        self.by_id[record.record_id] = record
+
+    def add(self, record: StoredRecord, digest: str) -> None:
+        self._hold(record, digest)
+        if record.target_record_id:
+            self.superseded[record.target_record_id] = record.record_id
+        self.new_rows.append(_to_row(record, digest))
+
+
+@dataclass(frozen=True)
+class _Held:
+    record: StoredRecord
+    digest_: str
+
+
+def _with_superseded():
+    later = records.alias("later")
+    return (select(records, later.c.record_id.label("superseded_by"))
+            .select_from(records.outerjoin(later, later.c.target_record_id == records.c.record_id)))
+
+
+def _to_row(record: StoredRecord, digest: str) -> dict:
+    subject = record.content.subject
+    return {
+        "record_id": record.record_id,
+        "source": record.source,
+        "source_id": record.source_id,
+        "kind": record.content.kind,
+        "content_kind": record.content_kind,
+        "subject_type": subject.type,
+        "subject_key": subject.key,
+        "decided_on": record.content.decided_on,
+        "submitted_at": record.submitted_at,
+        "submitted_on": record.submitted_on,
+        "late": record.late,
+        "backfilled": record.backfilled,
+        "target_record_id": record.target_record_id or None,
+        "content": json.dumps(record.content.to_json(), sort_keys=True, separators=(",", ":")),
+        "digest": digest,
+        "traceparent": record.traceparent,
+    }
+
+
+def _from_row(row) -> StoredRecord:
+    """A record from a result row of ``records`` (with ``superseded_by`` when selected)."""
+    submitted_at = row.submitted_at
+    if submitted_at.tzinfo is None:  # SQLite hands back naive UTC
+        submitted_at = submitted_at.replace(tzinfo=timezone.utc)
+    return StoredRecord(
+        record_id=row.record_id,
+        source=row.source,
+        source_id=row.source_id,
+        content=Content.from_json(json.loads(row.content)),
+        content_kind=row.content_kind,
+        target_record_id=row.target_record_id or "",
+        submitted_at=submitted_at,
+        submitted_on=row.submitted_on,
+        late=row.late,
+        backfilled=row.backfilled,
+        traceparent=row.traceparent,
+        superseded_by=getattr(row, "superseded_by", None) or "",
+        seq=row.seq,
+    )
+
+
+def _chunks(items: list, size: int) -> Iterable[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _violation(field: str, description: str):
+    from secondline.errors import FieldViolation
+
+    return FieldViolation(field, description)

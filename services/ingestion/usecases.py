@@ -1,0 +1,109 @@
+"""The ingestion service's use cases, over plain domain values (no grpc, no protos)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from secondline.clock import Clock
+from secondline.errors import DomainError, FieldViolation, InvalidArgument, NotFound
+from secondline.rules_config import RulesConfig
+from secondline.storage import Database
+from secondline.telemetry import current_traceparent
+
+from .domain import RecordInput, StoredRecord
+from .store import Outcome, RecordStore
+from .validation import check_at_edge
+from .writer import RecordWriter
+
+FEED_PAGE = 500
+FEED_POLL_SECONDS = 0.5  # how soon a follower sees records committed by another process
+
+
+@dataclass(frozen=True)
+class Historical:
+    source: str
+    record: RecordInput
+    submitted_at: datetime
+
+
+class Ingestion:
+    def __init__(self, *, db: Database, store: RecordStore, writer: RecordWriter, rules: RulesConfig, clock: Clock) -> None:
+        self.db = db
+        self.store = store
+        self.writer = writer
+        self.rules = rules
+        self.clock = clock
+
+    async def submit(self, source: str, inputs: list[RecordInput]) -> list[Outcome]:
+        """File records for ``source`` as received now; one outcome per input, in order."""
+        now = self.clock.now()
+        return await self._file([(source, raw, now, False) for raw in inputs])
+
+    async def backfill(self, items: list[Historical]) -> list[Outcome]:
+        """Migrate records with their original receipt instants (operators only)."""
+        now = self.clock.now()
+        prepared = []
+        for item in items:
+            if item.submitted_at > now:
+                prepared.append(InvalidArgument.of([FieldViolation("submitted_at", f"{item.submitted_at.isoformat()} is in the future")]))
+            else:
+                prepared.append((item.source, item.record, item.submitted_at, True))
+        return await self._file(prepared)
+
+    async def _file(self, items: list) -> list[Outcome]:
+        traceparent = current_traceparent()
+        outcomes: list[Outcome | None] = []
+        drafts, slots = [], []
+        for item in items:
+            if isinstance(item, DomainError):
+                outcomes.append(Outcome(error=item))
+                continue
+            source, raw, received_at, backfilled = item
+            try:
+                draft = check_at_edge(raw, source=source, received_at=received_at, rules=self.rules, backfilled=backfilled)
+            except DomainError as error:
+                outcomes.append(Outcome(error=error))
+                continue
+            slots.append(len(outcomes))
+            outcomes.append(None)
+            drafts.append(replace(draft, traceparent=traceparent))
+        if drafts:
+            for slot, outcome in zip(slots, await self.writer.submit(drafts)):
+                outcomes[slot] = outcome
+        return outcomes  # type: ignore[return-value]
+
+    async def get(self, record_id: str) -> StoredRecord:
+        record = await self.db.read(self.store.get, record_id)
+        if record is None:
+            raise NotFound(message=f"no record {record_id!r}", reason="RECORD_NOT_FOUND", metadata={"record_id": record_id})
+        return record
+
+    async def history(self, subject_key: str, after_seq: int, limit: int) -> list[StoredRecord]:
+        return await self.db.read(self.store.history, subject_key, after_seq, limit)
+
+    async def timeliness(self, first: date, last: date, department: str | None) -> tuple[int, list]:
+        rows = await self.db.read(self.store.timeliness, first, last, department)
+        return self.rules.in_force(last).timeliness_days, sorted(rows)
+
+    async def feed(self, after_seq: int, *, follow: bool) -> AsyncIterator[StoredRecord]:
+        """Committed records after ``after_seq`` in commit order; with ``follow``, forever."""
+        while True:
+            seen = self.writer.commits
+            page = await self.db.read(self.store.feed, after_seq, FEED_PAGE)
+            for record in page:
+                yield record
+                after_seq = record.seq
+            if len(page) == FEED_PAGE:
+                continue
+            if not follow:
+                return
+            async with self.writer.committed:
+                try:
+                    await asyncio.wait_for(
+                        self.writer.committed.wait_for(lambda: self.writer.commits != seen), FEED_POLL_SECONDS
+                    )
+                except TimeoutError:
+                    pass
