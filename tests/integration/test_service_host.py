@@ -1,0 +1,103 @@
+"""One way to run a service: health, reflection, graceful stop, and principals over mTLS."""
+
+from __future__ import annotations
+
+import asyncio
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
+from secondline.auth import MetadataAuthenticator, parse_principal
+from secondline.errors import PermissionDenied, Unauthenticated
+from secondline.server import ServerSettings, ServiceHost
+from secondline.telemetry import setup_telemetry
+
+
+
+async def test_health_is_serving_once_started_and_not_serving_during_a_graceful_stop(ingestion):
+    stub = health_pb2_grpc.HealthStub(ingestion.channel)
+    for service in ("", "secondline.ingestion.v1.IngestionService"):
+        reply = await stub.Check(health_pb2.HealthCheckRequest(service=service))
+        assert reply.status == health_pb2.HealthCheckResponse.SERVING
+    watch = stub.Watch(health_pb2.HealthCheckRequest(service=""))
+    assert (await watch.read()).status == health_pb2.HealthCheckResponse.SERVING
+    stopping = asyncio.create_task(ingestion.host.stop())
+    assert (await asyncio.wait_for(watch.read(), 5)).status == health_pb2.HealthCheckResponse.NOT_SERVING
+    await stopping
+
+
+class _SlowStart:
+    name = "slow"
+
+    def __init__(self):
+        self.release = asyncio.Event()
+
+    def register(self, server):
+        return ["test.Slow"]
+
+    async def start(self):
+        await self.release.wait()
+
+    async def stop(self):
+        pass
+
+
+async def test_health_is_not_serving_while_the_service_starts():
+    service = _SlowStart()
+    host = ServiceHost(service, ServerSettings(), setup_telemetry("slow"))
+    starting = asyncio.create_task(host.start())
+    while not host.port:
+        await asyncio.sleep(0.01)
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{host.port}") as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        reply = await stub.Check(health_pb2.HealthCheckRequest(service=""))
+        assert reply.status == health_pb2.HealthCheckResponse.NOT_SERVING
+        service.release.set()
+        await starting
+        reply = await stub.Check(health_pb2.HealthCheckRequest(service=""))
+        assert reply.status == health_pb2.HealthCheckResponse.SERVING
+    await host.stop()
+
+
+async def test_reflection_lists_the_ingestion_service(ingestion):
+    stub = reflection_pb2_grpc.ServerReflectionStub(ingestion.channel)
+
+    async def ask():
+        yield reflection_pb2.ServerReflectionRequest(list_services="")
+
+    [reply] = [r async for r in stub.ServerReflectionInfo(ask())]
+    names = {s.name for s in reply.list_services_response.service}
+    assert "secondline.ingestion.v1.IngestionService" in names and "grpc.health.v1.Health" in names
+
+
+def test_principals_are_departments_operators_or_services():
+    assert str(parse_principal("department/TAX")) == "department/TAX"
+    assert parse_principal("operator/li.wei").kind == "operator"
+    for bad in ("department/NAVY", "TAX", "operator/", "root/x"):
+        with pytest.raises(Unauthenticated):
+            parse_principal(bad)
+    with pytest.raises(PermissionDenied):
+        parse_principal("department/TAX").require("operator", action="backfill")
+
+
+class _Context:
+    def __init__(self, metadata=(), cert_names=()):
+        self._metadata, self._names = metadata, cert_names
+
+    def invocation_metadata(self):
+        return self._metadata
+
+    def auth_context(self):
+        return {"x509_common_name": [n.encode() for n in self._names]} if self._names else {}
+
+
+def test_the_mtls_authenticator_reads_the_certificate_and_ignores_metadata():
+    from secondline.auth import MutualTlsAuthenticator
+
+    context = _Context(metadata=(("x-secondline-principal", "operator/root"),), cert_names=["department/CUSTOMS"])
+    assert str(MutualTlsAuthenticator().authenticate(context)) == "department/CUSTOMS"
+    with pytest.raises(Unauthenticated):
+        MutualTlsAuthenticator().authenticate(_Context(metadata=(("x-secondline-principal", "operator/root"),)))
+    assert str(MetadataAuthenticator().authenticate(context)) == "operator/root"
