@@ -1,0 +1,95 @@
+"""A killed process loses no acknowledged record (SIGKILL mid-stream, then restart)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import date
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from secondline.identifiers import uscc_check_character
+from secondline.ingestion.v1 import ingestion_pb2, ingestion_pb2_grpc
+from tests.helpers import record
+
+TAX = (("x-secondline-principal", "department/TAX"),)
+FEED = (("x-secondline-principal", "service/test"),)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(tmp_path, port):
+    config = tmp_path / "ingestion.yaml"
+    config.write_text(f"server: {{listen: '127.0.0.1:{port}'}}\ndatabase: {{url: 'sqlite:///{tmp_path}/ingestion.sqlite'}}\n")
+    log = open(tmp_path / "ingestion.log", "ab")
+    return subprocess.Popen([sys.executable, "-m", "secondline.services.ingestion", "--config", str(config)],
+                            stdout=log, stderr=subprocess.STDOUT)
+
+
+async def wait_serving(address, process, timeout=30):
+    deadline = time.monotonic() + timeout
+    async with grpc.aio.insecure_channel(address) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        while time.monotonic() < deadline:
+            assert process.poll() is None, "the service exited"
+            try:
+                reply = await stub.Check(health_pb2.HealthCheckRequest(), timeout=1)
+                if reply.status == health_pb2.HealthCheckResponse.SERVING:
+                    return
+            except grpc.aio.AioRpcError:
+                pass
+            await asyncio.sleep(0.1)
+    raise TimeoutError(address)
+
+
+def uscc(n: int) -> str:
+    body = f"91460100MA{n:07d}"
+    return body + uscc_check_character(body)
+
+
+async def test_records_acknowledged_before_a_sigkill_are_all_there_after_restart(tmp_path):
+    port = free_port()
+    address = f"127.0.0.1:{port}"
+    process = start(tmp_path, port)
+    acknowledged: set[str] = set()
+    try:
+        await wait_serving(address, process)
+
+        async def requests():
+            for chunk in range(10_000):
+                yield ingestion_pb2.SubmitRecordsRequest(records=[
+                    record(source_id=f"k-{chunk}-{i}", kind="INDUSTRY_RATING", grade="B",
+                           enterprise=uscc(chunk * 50 + i), decided_on=date(2026, 1, 5)) for i in range(50)])
+
+        async with grpc.aio.insecure_channel(address) as channel:
+            stub = ingestion_pb2_grpc.IngestionServiceStub(channel)
+            try:
+                async for response in stub.SubmitRecords(requests(), metadata=TAX):
+                    acknowledged.update(r.record.record_id for r in response.results if r.HasField("record"))
+                    if len(acknowledged) >= 2_000 and process.poll() is None:
+                        os.kill(process.pid, signal.SIGKILL)  # mid-stream, commits in flight
+            except grpc.aio.AioRpcError:
+                pass  # the server died under the stream: the code depends on where it was cut
+        process.wait(10)
+        assert process.returncode == -signal.SIGKILL and len(acknowledged) >= 2_000
+
+        process = start(tmp_path, port)
+        await wait_serving(address, process)
+        async with grpc.aio.insecure_channel(address) as channel:
+            stub = ingestion_pb2_grpc.IngestionServiceStub(channel)
+            stored = {m.record.record_id async for m in stub.StreamRecords(ingestion_pb2.StreamRecordsRequest(), metadata=FEED)}
+        assert acknowledged <= stored
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            process.wait(15)
