@@ -31,6 +31,8 @@ KIND_FIELDS: dict[str, tuple[set[str], set[str]]] = {
     "OTHER_LEGAL_LISTING": ({"legal_basis"}, set()),
 }
 CONTENT_FIELDS = ("grade", "list", "severity", "valid_until", "commitment", "legal_basis")
+# AEO certification (E-A) and industry ratings (R-6) are about business entities only.
+ENTERPRISE_KINDS = ("AEO_GRANTED", "AEO_REVOKED", "INDUSTRY_RATING")
 
 
 def check_at_edge(
@@ -103,7 +105,10 @@ def check_at_edge(
 def content_violations(kind: str, content: Content, source: str, version: RuleVersion) -> list[FieldViolation]:
     """The fields ``content`` has or lacks for a record of ``kind`` filed by ``source``."""
     allowed, required = KIND_FIELDS.get(kind, (set(), set()))
-    problems = [
+    problems = []
+    if kind in ENTERPRISE_KINDS and content.subject is not None and content.subject.type != "enterprise":
+        problems.append(FieldViolation("subject.individual", f"{kind} records are about business entities (S-1)"))
+    problems += [
         FieldViolation(name, f"is not taken by {kind} records") for name in CONTENT_FIELDS
         if _present(content, name) and name not in allowed
     ]

@@ -108,13 +108,15 @@ async def test_r6_a_grade_off_the_departments_scale_is_refused(ingestion):
     ("DISHONESTY_LISTED", {"list": "ANTI_SMUGGLING"}, "severity"),
     ("SMUGGLING_PENALTY", {"grade": "D"}, "grade"),
     ("AEO_GRANTED", {"severity": "SERIOUS"}, "severity"),
+    ("AEO_GRANTED", {"individual": "11010519491231002X", "enterprise": None}, "subject.individual"),
 ])
 async def test_kind_specific_fields_must_be_present_and_only_those(ingestion, kind, fields, missing_or_extra):
     from secondline.ingestion.v1 import ingestion_pb2
 
     department = {"INDUSTRY_RATING": "TAX", "DISHONESTY_LISTED": "ANTI_SMUGGLING"}.get(kind, "CUSTOMS")
+    fields = {"enterprise": ACME, **fields}
     code, _, names, _ = await refusal(ingestion.stub.SubmitRecord(ingestion_pb2.SubmitRecordRequest(
-        record=record(kind=kind, enterprise=ACME, **fields)), metadata=as_department(department)))
+        record=record(kind=kind, **fields)), metadata=as_department(department)))
     assert code == grpc.StatusCode.INVALID_ARGUMENT and missing_or_extra in names
 
 
