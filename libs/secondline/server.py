@@ -13,7 +13,7 @@ import logging
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -43,6 +43,19 @@ class ServerSettings(Strict):
     """How long calls in flight may run once a stop begins."""
     tls: TlsSettings | None = None
     """Mutual TLS; the client certificate's common name is the caller (secondline.auth)."""
+
+
+class DatabaseSettings(Strict):
+    url: str
+    """SQLAlchemy URL: sqlite:///file (the embedded default) or postgresql+psycopg://..."""
+    migrate: bool = True
+    """Bring the service's schema up to date at start-up."""
+
+
+class TelemetrySettings(Strict):
+    otlp_endpoint: str | None = None
+    """Export traces by OTLP/gRPC to this collector; none: no export."""
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
 class Service(Protocol):

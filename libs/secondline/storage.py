@@ -89,3 +89,16 @@ class Database:
         self._writer.shutdown(wait=True)
         self._readers.shutdown(wait=True)
         self.engine.dispose()
+
+
+def upsert(engine: Engine, table, keys: list[str]):
+    """INSERT ... ON CONFLICT (keys) DO UPDATE every other column, on SQLite and PostgreSQL."""
+    if is_postgres(engine):
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=keys,
+        set_={c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys},
+    )

@@ -14,8 +14,6 @@ import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
-
 from pydantic import PositiveInt
 
 import grpc
@@ -26,7 +24,8 @@ from secondline.config import ConfigError, Strict, load_settings
 from secondline.ingestion.v1 import ingestion_pb2, ingestion_pb2_grpc
 from secondline.logs import configure_logging
 from secondline.rules_config import load_rules
-from secondline.server import ServerSettings, ServiceHost
+from secondline.clock_service import register_if_manual
+from secondline.server import DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings
 from secondline.storage import Database, make_engine, migrate
 from secondline.telemetry import Telemetry, setup_telemetry
 
@@ -39,21 +38,9 @@ NAME = "ingestion"
 ENV_PREFIX = "SECONDLINE_INGESTION_"
 
 
-class DatabaseSettings(Strict):
-    url: str = "sqlite:///data/ingestion.sqlite"
-    """SQLAlchemy URL: sqlite:///file (embedded default) or postgresql+psycopg://..."""
-    migrate: bool = True
-    """Bring the schema up to date at start-up."""
-
-
-class TelemetrySettings(Strict):
-    otlp_endpoint: str | None = None
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-
-
 class IngestionSettings(Strict):
     server: ServerSettings = ServerSettings()
-    database: DatabaseSettings = DatabaseSettings()
+    database: DatabaseSettings = DatabaseSettings(url="sqlite:///data/ingestion.sqlite")
     telemetry: TelemetrySettings = TelemetrySettings()
     rules_file: Path | None = None
     """Versioned rules (R-1, R-5, R-6, S-2); the packaged default when unset."""
@@ -86,7 +73,8 @@ class IngestionService:
         self.ingestion = Ingestion(db=self._db, store=store, writer=writer, rules=rules, clock=self.clock)
         authenticator = MutualTlsAuthenticator() if self.settings.server.tls else MetadataAuthenticator()
         ingestion_pb2_grpc.add_IngestionServiceServicer_to_server(IngestionServicer(self.ingestion, authenticator), server)
-        return [ingestion_pb2.DESCRIPTOR.services_by_name["IngestionService"].full_name]
+        names = [ingestion_pb2.DESCRIPTOR.services_by_name["IngestionService"].full_name]
+        return names + register_if_manual(server, self.clock)
 
     async def start(self) -> None:
         self.ingestion.writer.start()

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from google.protobuf.timestamp_pb2 import Timestamp
-
 from secondline.common.v1 import common_pb2
 from secondline.ingestion.v1 import ingestion_pb2
+from secondline.rpc.convert import date_to_proto, timestamp
 
 from .domain import Content, RecordInput, RecordRef, StoredRecord
 
@@ -46,19 +43,19 @@ def input_from_proto(msg: ingestion_pb2.RecordInput) -> RecordInput:
 
 
 def record_to_proto(record: StoredRecord) -> ingestion_pb2.Record:
-    submitted_at = Timestamp()
-    submitted_at.FromDatetime(record.submitted_at)
     return ingestion_pb2.Record(
         record_id=record.record_id,
         source=common_pb2.Department.Value("DEPARTMENT_" + record.source),
         input=_content_to_proto(record.source_id, record.content),
         content_kind=enum_value(common_pb2.RecordKind, record.content_kind, "RECORD_KIND_"),
         target_record_id=record.target_record_id,
-        submitted_at=submitted_at,
+        submitted_at=timestamp(record.submitted_at),
         submitted_on=date_to_proto(record.submitted_on),
         late=record.late,
         backfilled=record.backfilled,
         superseded_by=record.superseded_by,
+        cursor=str(record.seq),
+        traceparent=record.traceparent,
     )
 
 
@@ -84,10 +81,6 @@ def _content_to_proto(source_id: str, content: Content) -> ingestion_pb2.RecordI
         else:
             ref.source_id = content.target.source_id
     return msg
-
-
-def date_to_proto(day: date) -> common_pb2.Date:
-    return common_pb2.Date(year=day.year, month=day.month, day=day.day)
 
 
 def _raw_date(msg: common_pb2.Date) -> tuple[int, int, int]:

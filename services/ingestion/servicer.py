@@ -11,10 +11,10 @@ from secondline.auth import Authenticator
 from secondline.common.v1 import common_pb2
 from secondline.errors import DomainError, FieldViolation, InvalidArgument
 from secondline.ingestion.v1 import ingestion_pb2, ingestion_pb2_grpc
-from secondline.identifiers import IdentifierError, parse_enterprise, parse_individual
+from secondline.rpc.convert import subject_from_proto
 from secondline.rpc.status import abort, to_status_proto
 
-from .convert import date_to_proto, enum_name, input_from_proto, record_to_proto
+from .convert import enum_name, input_from_proto, record_to_proto
 from .store import Outcome
 from .usecases import Historical, Ingestion
 
@@ -81,7 +81,7 @@ class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
     async def ListSubjectRecords(self, request, context):
         try:
             principal = self._auth.authenticate(context)
-            key = _subject_key(request.subject)
+            _, key = subject_from_proto(request.subject)
             after = _token(request.page_token, "page_token")
             size = request.page_size or PAGE_DEFAULT
             if not 0 < size <= PAGE_MAX:
@@ -125,10 +125,8 @@ class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
             after = _token(request.after_cursor, "after_cursor")
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)
-        async for record in self._ingestion.feed(after, follow=request.follow):
-            yield ingestion_pb2.StreamRecordsResponse(
-                record=record_to_proto(record), cursor=str(record.seq), traceparent=record.traceparent
-            )
+        async for page in self._ingestion.feed(after, follow=request.follow):
+            yield ingestion_pb2.StreamRecordsResponse(records=[record_to_proto(r) for r in page])
 
 
 async def _pipelined(request_iterator, start, response_type):
@@ -159,18 +157,6 @@ def _result(index: int, outcome: Outcome) -> ingestion_pb2.RecordResult:
     return ingestion_pb2.RecordResult(index=index, record=record_to_proto(outcome.record), replayed=outcome.replayed)
 
 
-def _subject_key(subject: common_pb2.SubjectId) -> str:
-    which = subject.WhichOneof("id")
-    if which is None:
-        raise InvalidArgument.of([FieldViolation("subject", "is required: set enterprise or individual")])
-    try:
-        if which == "enterprise":
-            return parse_enterprise(subject.enterprise)
-        return parse_individual(subject.individual, today=date.max)
-    except IdentifierError as exc:
-        raise InvalidArgument.of([FieldViolation(f"subject.{which}", str(exc))]) from None
-
-
 def _token(value: str, name: str) -> int:
     if not value:
         return 0
@@ -189,4 +175,4 @@ def _required_date(request, name: str) -> date:
         raise InvalidArgument.of([FieldViolation(name, "is not a calendar date")]) from None
 
 
-__all__ = ["IngestionServicer", "ERROR_DOMAIN", "date_to_proto"]
+__all__ = ["IngestionServicer", "ERROR_DOMAIN"]

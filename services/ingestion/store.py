@@ -50,6 +50,7 @@ class RecordStore:
             if self._pg:
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
             batch = _Batch(conn, drafts)
+            batch.next_seq = conn.scalar(select(func.coalesce(func.max(records.c.seq), 0))) + 1
             outcomes = [self._decide(draft, batch) for draft in drafts]
             if batch.new_rows:
                 conn.execute(insert(records), batch.new_rows)
@@ -77,6 +78,7 @@ class RecordStore:
             if isinstance(content, DomainError):
                 return Outcome(error=content)
         record = StoredRecord(
+            seq=batch.take_seq(),
             record_id=uuid.uuid4().hex,
             source=draft.source,
             source_id=draft.source_id,
@@ -190,6 +192,7 @@ class _Batch:
         self.by_id: dict[str, StoredRecord] = {}
         self.superseded: dict[str, str] = {}
         self.new_rows: list[dict] = []
+        self.next_seq = 1
         source_keys = {(d.source, d.source_id) for d in drafts}
         target_ids: set[str] = set()
         for d in drafts:
@@ -215,6 +218,10 @@ class _Batch:
         self.by_source[(record.source, record.source_id)] = _Held(record, digest)
         self.by_id[record.record_id] = record
 
+    def take_seq(self) -> int:
+        self.next_seq += 1
+        return self.next_seq - 1
+
     def add(self, record: StoredRecord, digest: str) -> None:
         self._hold(record, digest)
         if record.target_record_id:
@@ -237,6 +244,7 @@ def _with_superseded():
 def _to_row(record: StoredRecord, digest: str) -> dict:
     subject = record.content.subject
     return {
+        "seq": record.seq,
         "record_id": record.record_id,
         "source": record.source,
         "source_id": record.source_id,

@@ -25,9 +25,10 @@ class RecordRow(Base):
         Index("ix_ingestion_records_received", "submitted_on", "source"),
     )
 
-    # Commit order: writers are serialised, so a larger seq was committed later (the feed cursor).
+    # Commit order and the feed cursor. The writer assigns it (the last one + 1) while it holds
+    # the write lock, so a larger seq was committed later and is known before the commit.
     seq: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
     )
     record_id: Mapped[str] = mapped_column(String(32), unique=True)
     source: Mapped[str] = mapped_column(String(32))

@@ -88,14 +88,14 @@ class Ingestion:
         rows = await self.db.read(self.store.timeliness, first, last, department)
         return self.rules.in_force(last).timeliness_days, sorted(rows)
 
-    async def feed(self, after_seq: int, *, follow: bool) -> AsyncIterator[StoredRecord]:
-        """Committed records after ``after_seq`` in commit order; with ``follow``, forever."""
+    async def feed(self, after_seq: int, *, follow: bool) -> AsyncIterator[list[StoredRecord]]:
+        """Pages of committed records after ``after_seq`` in commit order; with ``follow``, forever."""
         while True:
             seen = self.writer.commits
             page = await self.db.read(self.store.feed, after_seq, FEED_PAGE)
-            for record in page:
-                yield record
-                after_seq = record.seq
+            if page:
+                yield page
+                after_seq = page[-1].seq
             if len(page) == FEED_PAGE:
                 continue
             if not follow:

@@ -87,7 +87,8 @@ async def test_records_acknowledged_before_a_sigkill_are_all_there_after_restart
         await wait_serving(address, process)
         async with grpc.aio.insecure_channel(address) as channel:
             stub = ingestion_pb2_grpc.IngestionServiceStub(channel)
-            stored = {m.record.record_id async for m in stub.StreamRecords(ingestion_pb2.StreamRecordsRequest(), metadata=FEED)}
+            stored = {r.record_id async for m in stub.StreamRecords(ingestion_pb2.StreamRecordsRequest(), metadata=FEED)
+                      for r in m.records}
         assert acknowledged <= stored
     finally:
         if process.poll() is None:

@@ -139,12 +139,14 @@ async def test_backfill_refuses_a_receipt_in_the_future(ingestion):
 
 async def test_the_feed_is_in_commit_order_resumable_and_carries_trace_context(ingestion):
     ids = [(await submit(ingestion, record(source_id=f"f{i}", enterprise=ACME))).record_id for i in range(5)]
-    feed = [m async for m in ingestion.stub.StreamRecords(ingestion_pb2.StreamRecordsRequest(), metadata=SERVICE)]
-    assert [m.record.record_id for m in feed] == ids
-    assert all(m.traceparent.startswith("00-") for m in feed)
-    rest = [m async for m in ingestion.stub.StreamRecords(
-        ingestion_pb2.StreamRecordsRequest(after_cursor=feed[1].cursor), metadata=SERVICE)]
-    assert [m.record.record_id for m in rest] == ids[2:]
+    feed = [r async for m in ingestion.stub.StreamRecords(ingestion_pb2.StreamRecordsRequest(), metadata=SERVICE)
+            for r in m.records]
+    assert [r.record_id for r in feed] == ids
+    assert all(r.traceparent.startswith("00-") for r in feed)
+    assert [int(r.cursor) for r in feed] == sorted(int(r.cursor) for r in feed)
+    rest = [r async for m in ingestion.stub.StreamRecords(
+        ingestion_pb2.StreamRecordsRequest(after_cursor=feed[1].cursor), metadata=SERVICE) for r in m.records]
+    assert [r.record_id for r in rest] == ids[2:]
 
 
 async def test_a_following_feed_delivers_records_committed_later(ingestion):
@@ -153,10 +155,11 @@ async def test_a_following_feed_delivers_records_committed_later(ingestion):
     call = ingestion.stub.StreamRecords(ingestion_pb2.StreamRecordsRequest(follow=True), metadata=SERVICE)
     first = await submit(ingestion, record(source_id="a", enterprise=ACME))
     got = await asyncio.wait_for(call.read(), 5)
-    assert got.record.record_id == first.record_id
+    assert [r.record_id for r in got.records] == [first.record_id]
     second = await submit(ingestion, record(source_id="b", enterprise=ACME))
     got = await asyncio.wait_for(call.read(), 5)
-    assert got.record.record_id == second.record_id
+    assert [r.record_id for r in got.records] == [second.record_id]
+    assert first.cursor and int(second.cursor) > int(first.cursor)
     call.cancel()
 
 

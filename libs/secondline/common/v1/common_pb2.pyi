@@ -63,6 +63,14 @@ class CommitmentStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     COMMITMENT_STATUS_MADE: _ClassVar[CommitmentStatus]
     COMMITMENT_STATUS_FULFILLED: _ClassVar[CommitmentStatus]
     COMMITMENT_STATUS_BREACHED: _ClassVar[CommitmentStatus]
+
+class Flag(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    FLAG_UNSPECIFIED: _ClassVar[Flag]
+    FLAG_RISK_ALERT: _ClassVar[Flag]
+    FLAG_DISHONESTY_ANTI_SMUGGLING: _ClassVar[Flag]
+    FLAG_DISHONESTY_MARITIME: _ClassVar[Flag]
+    FLAG_UNDER_OBJECTION: _ClassVar[Flag]
 DEPARTMENT_UNSPECIFIED: Department
 DEPARTMENT_CUSTOMS: Department
 DEPARTMENT_MARITIME: Department
@@ -104,6 +112,11 @@ COMMITMENT_STATUS_UNSPECIFIED: CommitmentStatus
 COMMITMENT_STATUS_MADE: CommitmentStatus
 COMMITMENT_STATUS_FULFILLED: CommitmentStatus
 COMMITMENT_STATUS_BREACHED: CommitmentStatus
+FLAG_UNSPECIFIED: Flag
+FLAG_RISK_ALERT: Flag
+FLAG_DISHONESTY_ANTI_SMUGGLING: Flag
+FLAG_DISHONESTY_MARITIME: Flag
+FLAG_UNDER_OBJECTION: Flag
 
 class Date(_message.Message):
     __slots__ = ("year", "month", "day")

@@ -48,7 +48,7 @@ class RecordInput(_message.Message):
     def __init__(self, source_id: _Optional[str] = ..., kind: _Optional[_Union[_common_pb2.RecordKind, str]] = ..., subject: _Optional[_Union[_common_pb2.SubjectId, _Mapping]] = ..., decided_on: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., grade: _Optional[str] = ..., list: _Optional[_Union[_common_pb2.DishonestyList, str]] = ..., severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., valid_until: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., commitment: _Optional[_Union[_common_pb2.CommitmentStatus, str]] = ..., corrects: _Optional[_Union[RecordRef, _Mapping]] = ..., withdraws: _Optional[_Union[RecordRef, _Mapping]] = ..., legal_basis: _Optional[str] = ...) -> None: ...
 
 class Record(_message.Message):
-    __slots__ = ("record_id", "source", "input", "content_kind", "target_record_id", "submitted_at", "submitted_on", "late", "backfilled", "superseded_by")
+    __slots__ = ("record_id", "source", "input", "content_kind", "target_record_id", "submitted_at", "submitted_on", "late", "backfilled", "superseded_by", "cursor", "traceparent")
     RECORD_ID_FIELD_NUMBER: _ClassVar[int]
     SOURCE_FIELD_NUMBER: _ClassVar[int]
     INPUT_FIELD_NUMBER: _ClassVar[int]
@@ -59,6 +59,8 @@ class Record(_message.Message):
     LATE_FIELD_NUMBER: _ClassVar[int]
     BACKFILLED_FIELD_NUMBER: _ClassVar[int]
     SUPERSEDED_BY_FIELD_NUMBER: _ClassVar[int]
+    CURSOR_FIELD_NUMBER: _ClassVar[int]
+    TRACEPARENT_FIELD_NUMBER: _ClassVar[int]
     record_id: str
     source: _common_pb2.Department
     input: RecordInput
@@ -69,7 +71,9 @@ class Record(_message.Message):
     late: bool
     backfilled: bool
     superseded_by: str
-    def __init__(self, record_id: _Optional[str] = ..., source: _Optional[_Union[_common_pb2.Department, str]] = ..., input: _Optional[_Union[RecordInput, _Mapping]] = ..., content_kind: _Optional[_Union[_common_pb2.RecordKind, str]] = ..., target_record_id: _Optional[str] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., submitted_on: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., late: _Optional[bool] = ..., backfilled: _Optional[bool] = ..., superseded_by: _Optional[str] = ...) -> None: ...
+    cursor: str
+    traceparent: str
+    def __init__(self, record_id: _Optional[str] = ..., source: _Optional[_Union[_common_pb2.Department, str]] = ..., input: _Optional[_Union[RecordInput, _Mapping]] = ..., content_kind: _Optional[_Union[_common_pb2.RecordKind, str]] = ..., target_record_id: _Optional[str] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., submitted_on: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., late: _Optional[bool] = ..., backfilled: _Optional[bool] = ..., superseded_by: _Optional[str] = ..., cursor: _Optional[str] = ..., traceparent: _Optional[str] = ...) -> None: ...
 
 class SubmitRecordRequest(_message.Message):
     __slots__ = ("record",)
@@ -200,11 +204,7 @@ class StreamRecordsRequest(_message.Message):
     def __init__(self, after_cursor: _Optional[str] = ..., follow: _Optional[bool] = ...) -> None: ...
 
 class StreamRecordsResponse(_message.Message):
-    __slots__ = ("record", "cursor", "traceparent")
-    RECORD_FIELD_NUMBER: _ClassVar[int]
-    CURSOR_FIELD_NUMBER: _ClassVar[int]
-    TRACEPARENT_FIELD_NUMBER: _ClassVar[int]
-    record: Record
-    cursor: str
-    traceparent: str
-    def __init__(self, record: _Optional[_Union[Record, _Mapping]] = ..., cursor: _Optional[str] = ..., traceparent: _Optional[str] = ...) -> None: ...
+    __slots__ = ("records",)
+    RECORDS_FIELD_NUMBER: _ClassVar[int]
+    records: _containers.RepeatedCompositeFieldContainer[Record]
+    def __init__(self, records: _Optional[_Iterable[_Union[Record, _Mapping]]] = ...) -> None: ...

@@ -125,8 +125,9 @@ class IngestionServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def StreamRecords(self, request, context):
-        """The record feed: every committed record after a cursor, in commit order, each with the
-        trace context of the call that filed it. Resume by passing the last cursor received.
+        """The record feed: every committed record after a cursor, in commit order, each with its
+        cursor and the trace context of the call that filed it. Resume by passing the last
+        cursor received.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

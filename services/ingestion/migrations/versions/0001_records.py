@@ -16,7 +16,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "ingestion_records",
-        sa.Column("seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True),
+        sa.Column("seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=False),
         sa.Column("record_id", sa.String(32), nullable=False, unique=True),
         sa.Column("source", sa.String(32), nullable=False),
         sa.Column("source_id", sa.String(128), nullable=False),
