@@ -98,3 +98,29 @@ def as_department(name: str):
 
 OPERATOR = (("x-secondline-principal", "operator/ops"),)
 SERVICE = (("x-secondline-principal", "service/classification"),)
+
+
+@pytest.fixture
+async def suite(database_url, ingestion, spans, clock, tmp_path, request):
+    """Ingestion plus classification following its feed, on one manual clock."""
+    from secondline.classification.v1 import classification_pb2_grpc
+    from secondline.services.classification.app import ClassificationSettings, build
+
+    url = database_url  # both services' tables live side by side, as on a shared server
+    settings = ClassificationSettings.model_validate({
+        "database": {"url": url}, "server": {"listen": "127.0.0.1:0", "grace_seconds": 1},
+        "ingestion_address": f"127.0.0.1:{ingestion.port}",
+    })
+    telemetry = setup_telemetry("classification", span_exporter=spans)
+    host = build(settings, telemetry=telemetry, clock=clock)
+    port = await host.start()
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    try:
+        ingestion.classification = classification_pb2_grpc.ClassificationServiceStub(channel)
+        ingestion.classification_host = host
+        ingestion.classification_port = port
+        yield ingestion
+    finally:
+        await channel.close()
+        await host.stop()
+        telemetry.shutdown()

@@ -8,14 +8,15 @@ Order 282 replaced Order 251 on 2026-04-01). The packaged default is
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 
-from pydantic import Field, PositiveInt, model_validator
+from pydantic import Field, NonNegativeInt, PositiveInt, model_validator
 
 from secondline.auth import DEPARTMENTS
 from secondline.config import ConfigError, Strict, read_yaml, validate
+from secondline.dates import period_end
 
 RECORD_KINDS = (
     "AEO_GRANTED", "AEO_REVOKED", "INDUSTRY_RATING", "SMUGGLING_PENALTY", "SMUGGLING_CRIME",
@@ -25,6 +26,33 @@ RECORD_KINDS = (
 # Kinds that name an earlier record rather than state a fact of their own (R-4); every
 # department may file them, for its own records only.
 AMENDING_KINDS = ("CORRECTION", "WITHDRAWAL")
+
+
+class Period(Strict):
+    """A period in the Civil Code's sense (T-2): years, months and days after an event."""
+
+    years: NonNegativeInt = 0
+    months: NonNegativeInt = 0
+    days: NonNegativeInt = 0
+
+    @model_validator(mode="after")
+    def _positive(self) -> "Period":
+        if self.years == self.months == self.days == 0:
+            raise ValueError("a period needs years, months or days")
+        return self
+
+    def end(self, start: date) -> datetime:
+        """The instant a status that lasts this period from ``start`` ends (T-2)."""
+        return period_end(start, years=self.years, months=self.months, days=self.days)
+
+
+class CandidateRule(Strict):
+    """L-5: subjects with ``count`` records of ``kinds`` within ``within`` are candidates."""
+
+    list: str
+    kinds: list[str]
+    count: PositiveInt
+    within: Period
 
 
 class RuleVersion(Strict):
@@ -46,6 +74,16 @@ class RuleVersion(Strict):
     """R-1, L-1: the department that keeps each serious-dishonesty list."""
     uscc_exceptions: list[str] = Field(default_factory=list)
     """S-2: legally issued codes that fail the check character, accepted as they are."""
+    watchlist_stay: Period
+    """E-X2: a stay under E-W2, E-W3 or E-W4 ends this long after its latest event."""
+    individual_watchlist_stay: Period
+    """P-W: an individual's stay ends this long after its latest event."""
+    publicity: dict[str, Period]
+    """L-3: the longest publicity period of a listing, by severity."""
+    repair_after: Period
+    """L-4: how long after listing a subject may apply for repair."""
+    candidates: list[CandidateRule] = Field(default_factory=list)
+    """L-5: when a subject that is not listed is reported to a list's keeper as a candidate."""
 
     @model_validator(mode="after")
     def _known_names(self) -> "RuleVersion":
@@ -59,6 +97,8 @@ class RuleVersion(Strict):
         for listed, owner in self.list_owners.items():
             if listed not in ("ANTI_SMUGGLING", "MARITIME") or owner not in DEPARTMENTS:
                 raise ValueError(f"list_owners: {listed} -> {owner} names an unknown list or department")
+        if set(self.publicity) != {"SERIOUS", "GENERAL", "MINOR"}:
+            raise ValueError("publicity must give SERIOUS, GENERAL and MINOR periods (L-3)")
         for dept, grades in self.rating_scales.items():
             if not grades or len(set(grades)) != len(grades):
                 raise ValueError(f"rating scale of {dept} must list distinct grades, best first")
@@ -113,4 +153,4 @@ def load_rules(path: Path | None = None) -> RulesConfig:
     return validate(RulesConfig, read_yaml(path), source=str(path))
 
 
-__all__ = ["RuleVersion", "RulesConfig", "load_rules", "ConfigError", "RECORD_KINDS", "AMENDING_KINDS"]
+__all__ = ["Period", "CandidateRule", "RuleVersion", "RulesConfig", "load_rules", "ConfigError", "RECORD_KINDS", "AMENDING_KINDS"]

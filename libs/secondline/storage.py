@@ -16,7 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from datetime import timezone
+
+from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy.types import TypeDecorator
 from sqlalchemy.engine import make_url
 
 T = TypeVar("T")
@@ -29,9 +32,10 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
-        # pysqlite's own transaction handling defers BEGIN; take it over so that a write
-        # transaction holds the lock from its first statement (SQLAlchemy's documented recipe).
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        # pysqlite's own transaction handling defers BEGIN; take it over (SQLAlchemy's
+        # documented recipe) so that a writer takes the write lock at once (BEGIN IMMEDIATE)
+        # and waits for it, instead of failing when its read snapshot cannot be upgraded.
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_size=pool_size, max_overflow=0, pool_pre_ping=True)
 
@@ -45,6 +49,18 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin(conn) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITES) else "BEGIN")
+
+
+WRITES = "secondline_writes"
+
+
+def writer(engine: Engine) -> Engine:
+    """The engine for write transactions: on SQLite they begin IMMEDIATE."""
+    return engine.execution_options(**{WRITES: True})
 
 
 def is_postgres(engine: Engine) -> bool:
@@ -102,3 +118,26 @@ def upsert(engine: Engine, table, keys: list[str]):
         index_elements=keys,
         set_={c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys},
     )
+
+
+class UtcDateTime(TypeDecorator):
+    """An instant, stored in UTC on every backend and read back timezone-aware.
+
+    SQLite keeps no offset: an aware value would be stored as its wall-clock time and read
+    back as if it were UTC. Converting to UTC on the way in makes both backends agree.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"instant {value.isoformat()} has no UTC offset")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)

@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, replace
-from datetime import date, timezone
+from datetime import date
 from typing import Iterable
 
 from sqlalchemy import Engine, func, insert, or_, select, text, tuple_
 
 from secondline.errors import AlreadyExists, DomainError, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from secondline.rules_config import RulesConfig
-from secondline.storage import is_postgres
+from secondline.storage import is_postgres, writer
 
 from .domain import Content, Draft, StoredRecord, Subject
 from .tables import RecordRow
@@ -41,12 +41,13 @@ class RecordStore:
         self.engine = engine
         self.rules = rules
         self._pg = is_postgres(engine)
+        self._writes = writer(engine)
 
     # -- writing ---------------------------------------------------------------------------
 
     def store_batch(self, drafts: list[Draft]) -> list[Outcome]:
         """Decide every draft against the log and insert the new ones, in one transaction."""
-        with self.engine.begin() as conn:
+        with self._writes.begin() as conn:
             if self._pg:
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
             batch = _Batch(conn, drafts)
@@ -266,9 +267,6 @@ def _to_row(record: StoredRecord, digest: str) -> dict:
 
 def _from_row(row) -> StoredRecord:
     """A record from a result row of ``records`` (with ``superseded_by`` when selected)."""
-    submitted_at = row.submitted_at
-    if submitted_at.tzinfo is None:  # SQLite hands back naive UTC
-        submitted_at = submitted_at.replace(tzinfo=timezone.utc)
     return StoredRecord(
         record_id=row.record_id,
         source=row.source,
@@ -276,7 +274,7 @@ def _from_row(row) -> StoredRecord:
         content=Content.from_json(json.loads(row.content)),
         content_kind=row.content_kind,
         target_record_id=row.target_record_id or "",
-        submitted_at=submitted_at,
+        submitted_at=row.submitted_at,
         submitted_on=row.submitted_on,
         late=row.late,
         backfilled=row.backfilled,

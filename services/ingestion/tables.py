@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from secondline.storage import UtcDateTime
 
 
 class Base(DeclarativeBase):
@@ -38,7 +40,7 @@ class RecordRow(Base):
     subject_type: Mapped[str] = mapped_column(String(16))
     subject_key: Mapped[str] = mapped_column(String(64))
     decided_on: Mapped[date] = mapped_column(Date)
-    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime())
     submitted_on: Mapped[date] = mapped_column(Date)
     late: Mapped[bool] = mapped_column(Boolean)
     backfilled: Mapped[bool] = mapped_column(Boolean)

@@ -48,18 +48,22 @@ def test_the_packaged_rules_load_and_judge_by_decision_date():
     assert not version.may_file("TAX", "SMUGGLING_PENALTY") and version.may_file("TAX", "CREDIT_COMMITMENT")  # R-1
 
 
+PERIODS = """
+    watchlist_stay: {years: 3}
+    individual_watchlist_stay: {years: 3}
+    publicity: {SERIOUS: {years: 3}, GENERAL: {years: 1}, MINOR: {months: 3}}
+    repair_after: {years: 1}"""
 RULES_HEAD = """versions:
   - version: a
     valid_until: 2026-03-31
     timeliness_days: 15
     filing: {CUSTOMS: [AEO_GRANTED]}
-    rating_scales: {TAX: [A, D]}
+    rating_scales: {TAX: [A, D]}""" + PERIODS + """
   - version: b
     valid_from: %s
     timeliness_days: 15
     filing: {%s: [AEO_GRANTED]}
-    rating_scales: {TAX: [A, D]}
-"""
+    rating_scales: {TAX: [A, D]}""" + PERIODS + "\n"
 
 
 @pytest.mark.parametrize("valid_from, department, problem", [

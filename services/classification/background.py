@@ -1,0 +1,139 @@
+"""The service's two background loops: following the record feed, and publishing on time.
+
+The follower reads ingestion's feed from the cursor classification stored with what it
+applied, so a restart resumes exactly there; it reconnects with backoff while ingestion is
+down, and the rest of the service keeps answering from what it has. The scheduler publishes
+scheduled changes when their instant passes (a three-year stay ends, a publicity period ends,
+an alert expires), without waiting for a new record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import date, timezone
+
+import grpc
+
+from secondline.clock import Clock
+from secondline.common.v1 import common_pb2
+from secondline.ingestion.v1 import ingestion_pb2, ingestion_pb2_grpc
+from secondline.storage import Database
+from secondline.telemetry import Telemetry
+
+from .store import ClassificationStore, Incoming
+from .usecases import Progress
+
+log = logging.getLogger(__name__)
+PRINCIPAL = (("x-secondline-principal", "service/classification"),)
+MAX_BATCH = 2000
+SCHEDULER_IDLE_SECONDS = 1.0
+
+
+class Follower:
+    def __init__(self, *, address: str, db: Database, store: ClassificationStore, clock: Clock,
+                 progress: Progress, telemetry: Telemetry, channel_factory: Callable | None = None) -> None:
+        self._address, self._db, self._store, self._clock = address, db, store, clock
+        self._progress, self._telemetry = progress, telemetry
+        self._tracer = telemetry.tracer(__name__)
+        self._channel_factory = channel_factory or (lambda a: grpc.aio.insecure_channel(a, interceptors=telemetry.client_interceptors()))
+        self.connected = False
+
+    async def run(self) -> None:
+        backoff = 0.1
+        while True:
+            try:
+                async with self._channel_factory(self._address) as channel:
+                    await self._follow(ingestion_pb2_grpc.IngestionServiceStub(channel))
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # ingestion down, or the stream cut: resume from the stored cursor
+                self.connected = False
+                log.warning("record feed interrupted: %s; retrying in %.1fs", type(exc).__name__, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+            else:
+                backoff = 0.1
+
+    async def _follow(self, stub) -> None:
+        cursor = await self._db.read(self._store.cursor)
+        await self._progress.advance(cursor=cursor)
+        call = stub.StreamRecords(ingestion_pb2.StreamRecordsRequest(after_cursor=str(cursor) if cursor else "", follow=True),
+                                  metadata=PRINCIPAL)
+        self.connected = True
+        pending: list[Incoming] = []
+        queue: asyncio.Queue = asyncio.Queue(maxsize=8)
+
+        async def read() -> None:
+            async for message in call:
+                await queue.put(message)
+            await queue.put(None)
+
+        reader = asyncio.create_task(read())
+        try:
+            while True:
+                message = await queue.get()
+                if message is None:
+                    await reader
+                    return
+                pending = incoming(message)
+                while not queue.empty() and len(pending) < MAX_BATCH:  # take what has arrived meanwhile
+                    more = queue.get_nowait()
+                    if more is None:
+                        await queue.put(None)
+                        break
+                    pending += incoming(more)
+                await self._apply(pending)
+        finally:
+            reader.cancel()
+
+    async def _apply(self, batch: list[Incoming]) -> None:
+        with self._tracer.start_as_current_span("classification.apply_records") as span:
+            span.set_attribute("secondline.batch_size", len(batch))
+            published = await self._db.write(self._store.apply, batch, self._clock.now())
+        revision = await self._db.read(self._store.revision) if published else None
+        await self._progress.advance(cursor=batch[-1].cursor, revision=revision)
+
+
+class Scheduler:
+    def __init__(self, *, db: Database, store: ClassificationStore, clock: Clock, progress: Progress) -> None:
+        self._db, self._store, self._clock, self._progress = db, store, clock, progress
+
+    async def run(self) -> None:
+        while True:
+            try:
+                published = await self._db.write(self._store.publish_due, self._clock.now())
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("scheduled changes not published; retrying")
+                published = 0
+            if published:
+                await self._progress.advance(revision=await self._db.read(self._store.revision))
+                continue  # more may be due
+            await asyncio.sleep(SCHEDULER_IDLE_SECONDS)
+
+
+def incoming(message: ingestion_pb2.StreamRecordsResponse) -> list[Incoming]:
+    found = []
+    for record in message.records:
+        body = record.input
+        subject_type = body.subject.WhichOneof("id")
+        found.append(Incoming(
+            record_id=record.record_id,
+            cursor=int(record.cursor),
+            kind=common_pb2.RecordKind.Name(body.kind).removeprefix("RECORD_KIND_"),
+            content_kind=common_pb2.RecordKind.Name(record.content_kind).removeprefix("RECORD_KIND_"),
+            source=common_pb2.Department.Name(record.source).removeprefix("DEPARTMENT_"),
+            subject_type=subject_type,
+            subject_key=getattr(body.subject, subject_type),
+            decided_on=date(body.decided_on.year, body.decided_on.month, body.decided_on.day),
+            grade=body.grade,
+            list=common_pb2.DishonestyList.Name(body.list).removeprefix("DISHONESTY_LIST_") if body.list else "",
+            severity=common_pb2.Severity.Name(body.severity).removeprefix("SEVERITY_") if body.severity else "",
+            valid_until=date(body.valid_until.year, body.valid_until.month, body.valid_until.day) if body.HasField("valid_until") else None,
+            target_record_id=record.target_record_id,
+            traceparent=record.traceparent,
+        ))
+    return found

@@ -1,0 +1,87 @@
+"""What classification reasons about (RULES E, P, L), free of any framework.
+
+A ``Fact`` is a record that holds: the newest version of a record chain (R-4) that was not
+withdrawn. A ``Contribution`` is one rule's effect over an interval; a ``Segment`` is a stretch
+of time with one class, its reasons and its flags; a subject's timeline is a list of segments
+that covers all of time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+WHITELIST, AEO, WATCHLIST = "WHITELIST", "AEO", "WATCHLIST"
+# Strictest wins (RULES E, M-2): a higher rank beats a lower one.
+CLASS_RANK = {WHITELIST: 0, AEO: 1, WATCHLIST: 2}
+
+RISK_ALERT = "RISK_ALERT"
+DISHONESTY_FLAGS = {"ANTI_SMUGGLING": "DISHONESTY_ANTI_SMUGGLING", "MARITIME": "DISHONESTY_MARITIME"}
+
+
+@dataclass(frozen=True)
+class Fact:
+    record_id: str
+    """The id of the record version that holds (the newest correction, or the original)."""
+    source: str
+    kind: str
+    """The kind whose rules apply (a correction carries the kind of what it corrects)."""
+    decided_on: date
+    grade: str = ""
+    list: str = ""
+    severity: str = ""
+    valid_until: date | None = None
+    order: int = 0
+    """Commit order of the chain's first record: breaks ties between facts of one day."""
+    traceparent: str = ""
+
+
+@dataclass(frozen=True)
+class Contribution:
+    rule: str
+    """The rule id that applies (``E-W2``, ``P-R`` ...)."""
+    effect: str
+    """A class (``AEO``, ``WATCHLIST``) or a flag (``RISK_ALERT``, ``DISHONESTY_MARITIME``)."""
+    start: datetime
+    end: datetime | None
+    """When the effect stops, if scheduled; ``None`` for no end."""
+    records: tuple[str, ...]
+
+    @property
+    def is_flag(self) -> bool:
+        return self.effect not in CLASS_RANK
+
+    def covers(self, instant: datetime) -> bool:
+        return self.start <= instant and (self.end is None or instant < self.end)
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: datetime | None
+    """``None``: since ever."""
+    end: datetime | None
+    """``None``: for ever."""
+    klass: str
+    contributions: tuple[Contribution, ...] = ()
+    flags: frozenset[str] = field(default_factory=frozenset)
+
+    def covers(self, instant: datetime) -> bool:
+        return (self.start is None or self.start <= instant) and (self.end is None or instant < self.end)
+
+    @property
+    def plain_whitelist(self) -> bool:
+        return self.klass == WHITELIST and not self.flags
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A subject's class as of an instant (T-4), with its reasons (E-X3)."""
+
+    klass: str
+    since: datetime | None
+    until: datetime | None
+    """When the current class is scheduled to end; ``None`` when nothing ends it."""
+    reasons: tuple[Contribution, ...]
+    flags: frozenset[str]
+    default_rule: str
+    """E-B or P-B: the rule that makes a subject with no situation whitelisted."""

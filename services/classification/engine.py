@@ -1,0 +1,172 @@
+"""The rulebook as pure functions: facts in, a timeline out (RULES E, P, L, T-4).
+
+``contributions`` turns a subject's facts into each rule's effect over an interval;
+``timeline`` sweeps them into segments (strictest class wins); ``answer_at`` reads the class
+as of any instant, past or future, with reasons and the scheduled end of the class (E-X3).
+Nothing here does I/O, and the same facts in any order give the same timeline.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from secondline.dates import start_of_day
+from secondline.rules_config import RulesConfig
+
+from .domain import (AEO, CLASS_RANK, DISHONESTY_FLAGS, RISK_ALERT, WATCHLIST, WHITELIST, Answer,
+                     Contribution, Fact, Segment)
+
+# E-W2..E-W4 for business entities; every one of them is P-W for an individual.
+STAY_RULES = {"SMUGGLING_PENALTY": "E-W2", "SMUGGLING_CRIME": "E-W3", "DISHONESTY_LISTED": "E-W3",
+              "OTHER_LEGAL_LISTING": "E-W4"}
+INDIVIDUAL_STAY_KINDS = ("SMUGGLING_PENALTY", "SMUGGLING_CRIME", "DISHONESTY_LISTED")
+
+
+def _key(fact: Fact):
+    return (fact.decided_on, fact.order, fact.record_id)
+
+
+def contributions(subject_type: str, facts: list[Fact], rules: RulesConfig) -> list[Contribution]:
+    facts = sorted(facts, key=_key)
+    found: list[Contribution] = []
+    if subject_type == "enterprise":
+        found += _aeo(facts)
+        found += _lowest_grades(facts, rules)
+    found += _stays(subject_type, facts, rules)
+    found += _listings(facts, rules)
+    found += _risk_alerts(facts)
+    return found
+
+
+def _aeo(facts: list[Fact]) -> list[Contribution]:
+    """E-A: from a grant's decision date until a later revocation or the grant's last day."""
+    revocations = [f for f in facts if f.kind == "AEO_REVOKED"]
+    found = []
+    for grant in (f for f in facts if f.kind == "AEO_GRANTED"):
+        ends, records = [], [grant.record_id]
+        later = next((r for r in revocations if _key(r) > _key(grant)), None)
+        if later is not None:
+            ends.append(start_of_day(later.decided_on))
+            records.append(later.record_id)
+        if grant.valid_until is not None:
+            ends.append(start_of_day(grant.valid_until + timedelta(days=1)))
+        found.append(Contribution("E-A", AEO, start_of_day(grant.decided_on), min(ends) if ends else None, tuple(records)))
+    return found
+
+
+def _lowest_grades(facts: list[Fact], rules: RulesConfig) -> list[Contribution]:
+    """E-W1 and E-X1: while a department's latest rating is its scale's lowest grade."""
+    by_department: dict[str, list[Fact]] = defaultdict(list)
+    for fact in facts:
+        if fact.kind == "INDUSTRY_RATING":
+            by_department[fact.source].append(fact)
+    found = []
+    for ratings in by_department.values():  # R-6: the latest rating replaces the earlier one
+        for rating, following in zip(ratings, [*ratings[1:], None]):
+            scale = rules.in_force(rating.decided_on).scale(rating.source) or []
+            if scale and rating.grade == scale[-1]:
+                end = start_of_day(following.decided_on) if following else None
+                records = (rating.record_id, following.record_id) if following else (rating.record_id,)
+                found.append(Contribution("E-W1", WATCHLIST, start_of_day(rating.decided_on), end, records))
+    return found
+
+
+def _stays(subject_type: str, facts: list[Fact], rules: RulesConfig) -> list[Contribution]:
+    """E-W2..E-W4 with E-X2, or P-W: each event holds for the configured stay (T-2).
+
+    Overlapping stays join, so a new event inside a stay restarts the count from itself; a
+    removal from a list does not shorten the stay of the listing (E-X2).
+    """
+    found = []
+    for fact in facts:
+        version = rules.in_force(fact.decided_on)
+        if subject_type == "enterprise" and fact.kind in STAY_RULES:
+            rule, period = STAY_RULES[fact.kind], version.watchlist_stay
+        elif subject_type == "individual" and fact.kind in INDIVIDUAL_STAY_KINDS:
+            rule, period = "P-W", version.individual_watchlist_stay
+        else:
+            continue
+        found.append(Contribution(rule, WATCHLIST, start_of_day(fact.decided_on), period.end(fact.decided_on), (fact.record_id,)))
+    return found
+
+
+def _listings(facts: list[Fact], rules: RulesConfig) -> list[Contribution]:
+    """L-1, L-3, L-4: listed from the decision date until removed or the publicity period ends."""
+    found = []
+    for listing in (f for f in facts if f.kind == "DISHONESTY_LISTED"):
+        end = rules.in_force(listing.decided_on).publicity[listing.severity].end(listing.decided_on)
+        records = [listing.record_id]
+        removal = next((f for f in facts if f.kind == "DISHONESTY_REMOVED" and f.list == listing.list
+                        and _key(f) > _key(listing)), None)
+        if removal is not None and start_of_day(removal.decided_on) < end:
+            end = start_of_day(removal.decided_on)
+            records.append(removal.record_id)
+        found.append(Contribution("L-1", DISHONESTY_FLAGS[listing.list], start_of_day(listing.decided_on), end, tuple(records)))
+    return found
+
+
+def _risk_alerts(facts: list[Fact]) -> list[Contribution]:
+    """P-R: a risk alert holds from its decision date through its last valid day."""
+    return [
+        Contribution("P-R", RISK_ALERT, start_of_day(f.decided_on), start_of_day(f.valid_until + timedelta(days=1)), (f.record_id,))
+        for f in facts if f.kind == "RISK_ALERT" and f.valid_until is not None
+    ]
+
+
+def timeline(subject_type: str, facts: list[Fact], rules: RulesConfig) -> list[Segment]:
+    """Segments covering all of time, each with one class (strictest wins) and its flags."""
+    found = [c for c in contributions(subject_type, facts, rules) if c.end is None or c.start < c.end]
+    cuts = sorted({c.start for c in found} | {c.end for c in found if c.end is not None})
+    bounds: list[datetime | None] = [None, *cuts, None]
+    segments: list[Segment] = []
+    for start, end in zip(bounds, bounds[1:]):
+        # Every contribution starts at a cut, so nothing holds before the first one.
+        active = () if start is None else tuple(c for c in found if c.covers(start))
+        klass = max((c.effect for c in active if not c.is_flag), key=CLASS_RANK.__getitem__, default=WHITELIST)
+        flags = frozenset(c.effect for c in active if c.is_flag)
+        segment = Segment(start, end, klass, active, flags)
+        if segments and _same(segments[-1], segment):
+            segments[-1] = Segment(segments[-1].start, end, klass, active, flags)
+        else:
+            segments.append(segment)
+    return segments
+
+
+def _same(a: Segment, b: Segment) -> bool:
+    return a.klass == b.klass and a.flags == b.flags and set(a.contributions) == set(b.contributions)
+
+
+def answer_at(segments: list[Segment], instant: datetime, subject_type: str) -> Answer:
+    """The class as of ``instant`` (T-4), since when, until when (E-X3), and why."""
+    starts = [s.start for s in segments[1:]]
+    i = bisect_right(starts, instant)
+    current = segments[i]
+    first = i
+    while first > 0 and segments[first - 1].klass == current.klass:
+        first -= 1
+    last = i
+    while last + 1 < len(segments) and segments[last + 1].klass == current.klass:
+        last += 1
+    return Answer(
+        klass=current.klass,
+        since=segments[first].start,
+        until=segments[last].end,
+        reasons=current.contributions,
+        flags=current.flags,
+        default_rule="E-B" if subject_type == "enterprise" else "P-B",
+    )
+
+
+def is_plain_whitelist_from(segments: list[Segment], instant: datetime) -> bool:
+    """True when nothing distinguishes the subject from an unknown one, now or later."""
+    return all(s.plain_whitelist for s in segments if s.end is None or s.end > instant)
+
+
+def next_change(segments: list[Segment], instant: datetime) -> datetime | None:
+    """The first instant after ``instant`` at which the subject's state changes."""
+    return next((s.start for s in segments if s.start is not None and s.start > instant), None)
+
+
+__all__ = ["contributions", "timeline", "answer_at", "is_plain_whitelist_from", "next_change", "STAY_RULES", "AEO"]

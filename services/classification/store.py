@@ -1,0 +1,241 @@
+"""Following the record log into timelines, and publishing changes (RULES R-4, T-4, I-2).
+
+``apply`` takes a batch of records from ingestion's feed, in feed order, and in one
+transaction stores them, settles record chains (a correction replaces what it names, a
+withdrawal removes it, R-4), recomputes every subject the batch touches, appends a change for
+each subject whose timeline changed, and advances the stored cursor. Applying a record twice
+changes nothing. ``publish_due`` appends the changes whose scheduled instant has passed.
+Writers are serialised (one writer thread; on PostgreSQL an advisory lock), so revisions are
+committed in order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Engine, func, insert, select, text, update
+
+from secondline.rules_config import RulesConfig
+from secondline.storage import is_postgres, writer, upsert
+
+from . import engine as rules_engine
+from .codec import dump_timeline, load_timeline
+from .domain import Fact, Segment
+from .tables import ChangeRow, CursorRow, RecordRow, SubjectRow
+
+records, subjects, changes, cursors = (RecordRow.__table__, SubjectRow.__table__, ChangeRow.__table__,
+                                      CursorRow.__table__)
+WRITE_LOCK_KEY = 0x5EC0_C1A5
+FEED = "ingestion"
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A record from ingestion's feed, as classification needs it."""
+
+    record_id: str
+    cursor: int
+    kind: str
+    content_kind: str
+    source: str
+    subject_type: str
+    subject_key: str
+    decided_on: date
+    grade: str = ""
+    list: str = ""
+    severity: str = ""
+    valid_until: date | None = None
+    target_record_id: str = ""
+    traceparent: str = ""
+
+
+@dataclass(frozen=True)
+class Change:
+    revision: int
+    subject_type: str
+    subject_key: str
+    effective_at: datetime
+    timeline: list[Segment]
+    record_id: str
+    traceparent: str
+
+
+class ClassificationStore:
+    def __init__(self, engine: Engine, rules: RulesConfig) -> None:
+        self.engine = engine
+        self.rules = rules
+        self._pg = is_postgres(engine)
+        self._writes = writer(engine)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def apply(self, batch: list[Incoming], now: datetime) -> int:
+        """Apply records in feed order; returns the number of changes published."""
+        with self._writes.begin() as conn:
+            self._lock(conn)
+            applied = conn.scalar(select(cursors.c.value).where(cursors.c.name == FEED)) or 0
+            batch = [r for r in batch if r.cursor > applied]  # applying twice changes nothing
+            if not batch:
+                return 0
+            known = self._load_targets(conn, batch)
+            new_rows, no_longer_hold, touched = [], set(), {}
+            for rec in batch:
+                root_cursor = rec.cursor
+                if rec.target_record_id:
+                    target = known.get(rec.target_record_id)
+                    if target is not None:
+                        no_longer_hold.add(rec.target_record_id)
+                        target["holds"] = False
+                        touched[target["subject_key"]] = (target["subject_type"], rec)
+                        root_cursor = target["root_cursor"]
+                row = _row(rec, root_cursor)
+                known[rec.record_id] = row
+                new_rows.append(row)
+                touched[rec.subject_key] = (rec.subject_type, rec)
+            conn.execute(insert(records), new_rows)
+            stale = sorted(no_longer_hold - {r["record_id"] for r in new_rows})
+            for chunk in _chunks(stale):
+                conn.execute(update(records).where(records.c.record_id.in_(chunk)).values(holds=False))
+            published = self._recompute(conn, touched, now)
+            conn.execute(upsert(self.engine, cursors, ["name"]), [{"name": FEED, "value": batch[-1].cursor}])
+        return published
+
+    def _lock(self, conn) -> None:
+        if self._pg:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
+
+    def _load_targets(self, conn, batch: list[Incoming]) -> dict[str, dict]:
+        ids = sorted({r.target_record_id for r in batch if r.target_record_id})
+        found: dict[str, dict] = {}
+        for chunk in _chunks(ids):
+            for row in conn.execute(select(records).where(records.c.record_id.in_(chunk))).mappings():
+                found[row["record_id"]] = dict(row)
+        return found
+
+    def _recompute(self, conn, touched: dict[str, tuple[str, Incoming]], now: datetime) -> int:
+        keys = sorted(touched)
+        facts: dict[str, list[Fact]] = {k: [] for k in keys}
+        previous: dict[str, str] = {}
+        for chunk in _chunks(keys):
+            query = select(records).where(records.c.subject_key.in_(chunk), records.c.holds.is_(True))
+            for row in conn.execute(query).mappings():
+                facts[row["subject_key"]].append(_fact(row))
+            previous.update(conn.execute(select(subjects.c.subject_key, subjects.c.timeline)
+                                         .where(subjects.c.subject_key.in_(chunk))).all())
+        revision = self._last_revision(conn)
+        subject_rows, change_rows = [], []
+        for key in keys:
+            subject_type, cause = touched[key]
+            segments = rules_engine.timeline(subject_type, facts[key], self.rules)
+            encoded = dump_timeline(segments)
+            if previous.get(key) == encoded:
+                continue
+            revision += 1
+            subject_rows.append({
+                "subject_key": key, "subject_type": subject_type, "timeline": encoded, "revision": revision,
+                "next_change_at": rules_engine.next_change(segments, now),
+                "notable": not rules_engine.is_plain_whitelist_from(segments, now),
+            })
+            change_rows.append({"revision": revision, "subject_key": key, "subject_type": subject_type,
+                                "effective_at": now, "timeline": encoded, "record_id": cause.record_id,
+                                "traceparent": cause.traceparent})
+        if subject_rows:
+            conn.execute(upsert(self.engine, subjects, ["subject_key"]), subject_rows)
+            conn.execute(insert(changes), change_rows)
+        return len(change_rows)
+
+    def publish_due(self, now: datetime, limit: int = 1000) -> int:
+        """Publish the scheduled changes whose instant has passed (E-X2, L-3, P-R ...)."""
+        with self._writes.begin() as conn:
+            self._lock(conn)
+            due = conn.execute(select(subjects).where(subjects.c.next_change_at <= now)
+                               .order_by(subjects.c.next_change_at, subjects.c.subject_key).limit(limit)).mappings().all()
+            revision = self._last_revision(conn)
+            for row in due:
+                revision += 1
+                segments = load_timeline(row["timeline"])
+                at = row["next_change_at"]
+                conn.execute(update(subjects).where(subjects.c.subject_key == row["subject_key"]).values(
+                    revision=revision, next_change_at=rules_engine.next_change(segments, at),
+                    notable=not rules_engine.is_plain_whitelist_from(segments, at)))
+                conn.execute(insert(changes).values(
+                    revision=revision, subject_key=row["subject_key"], subject_type=row["subject_type"],
+                    effective_at=at, timeline=row["timeline"], record_id="", traceparent=""))
+        return len(due)
+
+    def _last_revision(self, conn) -> int:
+        return conn.scalar(select(func.coalesce(func.max(changes.c.revision), 0)))
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def cursor(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.scalar(select(cursors.c.value).where(cursors.c.name == FEED)) or 0
+
+    def revision(self) -> int:
+        with self.engine.connect() as conn:
+            return self._last_revision(conn)
+
+    def subject(self, key: str) -> tuple[list[Segment], int] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(subjects.c.timeline, subjects.c.revision).where(subjects.c.subject_key == key)).first()
+        return (load_timeline(row.timeline), row.revision) if row else None
+
+    def subjects_by_key(self, keys: list[str]) -> dict[str, tuple[list[Segment], int]]:
+        found = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(keys))):
+                for row in conn.execute(select(subjects.c.subject_key, subjects.c.timeline, subjects.c.revision)
+                                        .where(subjects.c.subject_key.in_(chunk))):
+                    found[row.subject_key] = (load_timeline(row.timeline), row.revision)
+        return found
+
+    def facts(self, key: str) -> list[Fact]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(records).where(records.c.subject_key == key, records.c.holds.is_(True))
+                                .order_by(records.c.cursor)).mappings()
+            return [_fact(row) for row in rows]
+
+    def changes_after(self, revision: int, limit: int) -> list[Change]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(changes).where(changes.c.revision > revision)
+                                .order_by(changes.c.revision).limit(limit)).mappings().all()
+        return [Change(r["revision"], r["subject_type"], r["subject_key"], r["effective_at"],
+                       load_timeline(r["timeline"]), r["record_id"], r["traceparent"]) for r in rows]
+
+    def notable(self, after_key: str, limit: int) -> list[tuple[str, str, list[Segment], int]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(subjects).where(subjects.c.notable.is_(True), subjects.c.subject_key > after_key)
+                                .order_by(subjects.c.subject_key).limit(limit)).mappings().all()
+        return [(r["subject_key"], r["subject_type"], load_timeline(r["timeline"]), r["revision"]) for r in rows]
+
+    def subjects_with_kind(self, kinds: list[str], after_key: str, limit: int) -> list[tuple[str, str]]:
+        """(key, type) of subjects holding records of ``kinds`` (candidate search, L-5), in key order."""
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(records.c.subject_key, records.c.subject_type).distinct()
+                                     .where(records.c.content_kind.in_(kinds), records.c.holds.is_(True),
+                                            records.c.subject_key > after_key)
+                                     .order_by(records.c.subject_key).limit(limit)).tuples())
+
+
+def _row(rec: Incoming, root_cursor: int) -> dict:
+    return {
+        "record_id": rec.record_id, "cursor": rec.cursor, "subject_type": rec.subject_type,
+        "subject_key": rec.subject_key, "kind": rec.kind, "content_kind": rec.content_kind, "source": rec.source,
+        "decided_on": rec.decided_on, "grade": rec.grade, "list": rec.list, "severity": rec.severity,
+        "valid_until": rec.valid_until, "root_cursor": root_cursor, "holds": rec.kind != "WITHDRAWAL",
+        "traceparent": rec.traceparent,
+    }
+
+
+def _fact(row) -> Fact:
+    return Fact(record_id=row["record_id"], source=row["source"], kind=row["content_kind"],
+                decided_on=row["decided_on"], grade=row["grade"], list=row["list"], severity=row["severity"],
+                valid_until=row["valid_until"], order=row["root_cursor"], traceparent=row["traceparent"])
+
+
+def _chunks(items: list):
+    for i in range(0, len(items), _CHUNK):
+        yield items[i:i + _CHUNK]
