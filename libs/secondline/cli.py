@@ -43,7 +43,17 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="start the suite, file and read a few records, stop")
     demo.add_argument("--data", type=Path, help="data folder (default: a fresh temporary one)")
     demo.set_defaults(run=cmd_demo)
+
+    scenarios = commands.add_parser("scenarios", help="run acceptance scenario folders against a fresh suite each")
+    scenarios.add_argument("folders", nargs="+", type=Path, metavar="DIR", help="folders of *.yaml scenarios")
+    scenarios.set_defaults(run=cmd_scenarios)
     return parser
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    from secondline.scenario_runner import main as run_scenarios
+
+    return run_scenarios(args.folders)
 
 
 def cmd_up(args: argparse.Namespace) -> int:

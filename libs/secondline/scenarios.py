@@ -8,6 +8,7 @@ services that answer them exist, and refuses a step kind it does not know, by na
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -74,7 +75,7 @@ class IngestionSteps:
 
     async def submit(self, step: dict[str, Any]) -> ingestion_pb2.Record:
         spec = step["submit"]
-        request, metadata = self._request(spec)
+        request, metadata = await self._request(spec)
         try:
             reply = await self.stub.SubmitRecord(request, metadata=metadata)
         except grpc.aio.AioRpcError as exc:
@@ -87,7 +88,7 @@ class IngestionSteps:
 
     async def reject(self, step: dict[str, Any]) -> None:
         spec = step["reject"]
-        request, metadata = self._request(spec["record"])
+        request, metadata = await self._request(spec["record"])
         before = await self._stored(request.record)
         try:
             reply = await self.stub.SubmitRecord(request, metadata=metadata)
@@ -102,11 +103,13 @@ class IngestionSteps:
         if await self._stored(request.record) != before:
             raise ScenarioError("reject: the refused record left something stored")
 
-    def _request(self, spec: dict[str, Any]) -> tuple[ingestion_pb2.SubmitRecordRequest, tuple]:
+    async def _request(self, spec: dict[str, Any]) -> tuple[ingestion_pb2.SubmitRecordRequest, tuple]:
         decided = _date(spec.get("decided_on"))
         received = _date(spec.get("submitted_on")) or decided
         if received is not None:
-            self.set_clock(noon(received))
+            done = self.set_clock(noon(received))
+            if inspect.isawaitable(done):
+                await done
         ref = spec.get("ref", "")
         msg = ingestion_pb2.RecordInput(
             source_id=str(spec.get("source_id") or f"{self.scenario.name}/{ref}"),

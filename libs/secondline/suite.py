@@ -66,9 +66,15 @@ def embedded_settings(name: str, layout: Layout) -> dict[str, Any]:
     return settings
 
 
+def classification_settings(name: str, layout: Layout) -> dict[str, Any]:
+    """Classification follows ingestion's record feed."""
+    return {**embedded_settings(name, layout), "ingestion_address": layout.addresses["ingestion"]}
+
+
 #: The suite, in start order (producers before their followers); stopped in reverse.
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("ingestion", "secondline.services.ingestion", embedded_settings),
+    ServiceSpec("classification", "secondline.services.classification", classification_settings),
 )
 
 

@@ -1,0 +1,53 @@
+"""The scenario runner over the public scenarios, the project's own, and bad ones."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from secondline.scenario_runner import run_folders
+
+ROOT = Path(__file__).resolve().parents[2]
+PUBLIC = ROOT.parent / "shared" / "spec" / "scenarios"
+OWN = ROOT / "tests" / "scenarios"
+
+
+@pytest.mark.skipif(not PUBLIC.is_dir(), reason=f"no public scenarios at {PUBLIC}")
+async def test_every_non_gate_step_of_the_public_scenarios_passes():
+    lines: list[str] = []
+    results = await run_folders([PUBLIC], out=lines.append)
+    assert len(results) >= 17 and lines[-1] == f"{sum(r.passed for r in results)} passed, {sum(not r.passed for r in results)} failed"
+    for result in results:
+        # Until the lane gate exists, gate steps fail and nothing else may.
+        assert all(f.gate_unavailable for f in result.failures), result.line()
+        gate_steps = [s for s in result.scenario.steps if next(iter(s)) in ("gate", "gate_rate")]
+        assert len(result.failures) == len(gate_steps), result.line()
+
+
+async def test_the_projects_own_scenarios_all_pass():
+    results = await run_folders([OWN], out=lambda line: None)
+    assert results and all(r.passed for r in results), [r.line() for r in results if not r.passed]
+
+
+async def test_a_wrong_expectation_fails_with_what_was_expected_and_what_came_back(tmp_path):
+    (tmp_path / "x.yaml").write_text("""scenario: wrong
+steps:
+  - submit: {ref: p1, source: ANTI_SMUGGLING, kind: SMUGGLING_PENALTY, subject: {enterprise: "91460100MA5T0A3D5P"}, decided_on: 2026-01-10}
+  - expect: {at: 2026-01-10T00:00:00+08:00, subject: {enterprise: "91460100MA5T0A3D5P"}, class: AEO, until: none}
+""")
+    lines: list[str] = []
+    [result] = await run_folders([tmp_path], out=lines.append)
+    assert lines[0].startswith("FAIL wrong: step 2 (expect):")
+    assert "class AEO, got WATCHLIST" in lines[0] and "until none, got 2029-01-10T16:00:00+00:00" in lines[0]
+    assert lines[-1] == "0 passed, 1 failed"
+
+
+def test_the_cli_refuses_an_unknown_step_kind_by_name_and_exits_non_zero(tmp_path):
+    (tmp_path / "x.yaml").write_text("scenario: odd\nsteps:\n  - objection: {subject: {enterprise: X}}\n")
+    done = subprocess.run([Path(sys.executable).parent / "secondline", "scenarios", str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert "unknown step kind 'objection'" in done.stdout and done.stdout.strip().endswith("0 passed, 1 failed")
