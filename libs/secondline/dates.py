@@ -47,6 +47,7 @@ def cst_date(instant: datetime) -> date:
     return instant.astimezone(CST).date()
 
 
+@functools.lru_cache(maxsize=1 << 16)  # classification asks for the same few thousand days again and again
 def start_of_day(d: date) -> datetime:
     """The instant a CST day begins: 00:00 +08:00 (T-1)."""
     return datetime.combine(_require_date(d), time(0), tzinfo=CST)
@@ -97,6 +98,7 @@ def period_last_day(start: date, *, years: int = 0, months: int = 0, days: int =
     return add_months(start, 12 * years + months) + timedelta(days=days)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def period_end(start: date, *, years: int = 0, months: int = 0, days: int = 0) -> datetime:
     """The instant the period ends: 00:00 CST of the day after its last day (T-2)."""
     last = period_last_day(start, years=years, months=months, days=days)

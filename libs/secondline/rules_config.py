@@ -140,10 +140,11 @@ class RulesConfig(Strict):
         return self
 
     def in_force(self, day: date) -> RuleVersion:
-        for version in self.versions:
-            if version.covers(day):
+        # Versions are contiguous and open at both ends: the last one that started by ``day``.
+        for version in reversed(self.versions):
+            if version.valid_from is None or version.valid_from <= day:
                 return version
-        raise LookupError(day)  # unreachable: versions are contiguous and open at both ends
+        raise LookupError(day)  # unreachable: the first version has no valid_from
 
 
 def load_rules(path: Path | None = None) -> RulesConfig:

@@ -27,7 +27,7 @@ from .usecases import Progress
 
 log = logging.getLogger(__name__)
 PRINCIPAL = (("x-secondline-principal", "service/classification"),)
-MAX_BATCH = 2000
+MAX_BATCH = 10_000  # large batches while catching up: fewer commits, fewer recomputations
 SCHEDULER_IDLE_SECONDS = 1.0
 
 

@@ -1,19 +1,27 @@
-"""Timelines to and from JSON, as stored in the subjects and changes tables."""
+"""Timelines to and from JSON, as stored in the subjects and changes tables.
+
+Instants are whole seconds since the epoch: every boundary is a CST midnight, and integers
+encode and compare faster than ISO strings (classification encodes a timeline per change).
+"""
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import datetime
+
+from secondline.dates import CST
 
 from .domain import Contribution, Segment
 
 
-def _t(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+def _t(value: datetime | None) -> int | None:
+    return int(value.timestamp()) if value is not None else None
 
 
-def _p(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value is not None else None
+@functools.lru_cache(maxsize=1 << 16)
+def _p(value: int | None) -> datetime | None:
+    return datetime.fromtimestamp(value, CST) if value is not None else None
 
 
 def dump_timeline(segments: list[Segment]) -> str:

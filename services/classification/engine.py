@@ -116,26 +116,41 @@ def _risk_alerts(facts: list[Fact]) -> list[Contribution]:
 
 
 def timeline(subject_type: str, facts: list[Fact], rules: RulesConfig) -> list[Segment]:
-    """Segments covering all of time, each with one class (strictest wins) and its flags."""
+    """Segments covering all of time, each with one class (strictest wins) and its flags.
+
+    A sweep over the instants where a contribution starts or ends: the active set changes
+    only there, so each segment is built once from the contributions active over it.
+    """
     found = [c for c in contributions(subject_type, facts, rules) if c.end is None or c.start < c.end]
-    cuts = sorted({c.start for c in found} | {c.end for c in found if c.end is not None})
-    bounds: list[datetime | None] = [None, *cuts, None]
-    segments: list[Segment] = []
-    for start, end in zip(bounds, bounds[1:]):
-        # Every contribution starts at a cut, so nothing holds before the first one.
-        active = () if start is None else tuple(c for c in found if c.covers(start))
-        klass = max((c.effect for c in active if not c.is_flag), key=CLASS_RANK.__getitem__, default=WHITELIST)
-        flags = frozenset(c.effect for c in active if c.is_flag)
-        segment = Segment(start, end, klass, active, flags)
-        if segments and _same(segments[-1], segment):
-            segments[-1] = Segment(segments[-1].start, end, klass, active, flags)
-        else:
-            segments.append(segment)
+    if not found:
+        return [Segment(None, None, WHITELIST)]
+    changes: dict[datetime, list[tuple[bool, Contribution]]] = defaultdict(list)
+    for c in found:
+        changes[c.start].append((True, c))
+        if c.end is not None:
+            changes[c.end].append((False, c))
+    active: dict[Contribution, None] = {}  # insertion-ordered, so segments list reasons stably
+    segments = [Segment(None, None, WHITELIST)]
+    for at in sorted(changes):
+        for starts, c in changes[at]:
+            if starts:
+                active[c] = None
+            else:
+                active.pop(c, None)
+        klass, flags = WHITELIST, set()
+        for c in active:
+            if c.effect in CLASS_RANK:
+                if CLASS_RANK[c.effect] > CLASS_RANK[klass]:
+                    klass = c.effect
+            else:
+                flags.add(c.effect)
+        now_active = tuple(sorted(active, key=found.index)) if len(active) > 1 else tuple(active)
+        last = segments[-1]
+        if last.klass == klass and last.flags == flags and set(last.contributions) == set(now_active):
+            continue
+        segments[-1] = Segment(last.start, at, last.klass, last.contributions, last.flags)
+        segments.append(Segment(at, None, klass, now_active, frozenset(flags)))
     return segments
-
-
-def _same(a: Segment, b: Segment) -> bool:
-    return a.klass == b.klass and a.flags == b.flags and set(a.contributions) == set(b.contributions)
 
 
 def answer_at(segments: list[Segment], instant: datetime, subject_type: str) -> Answer:

@@ -11,6 +11,7 @@ committed in order.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -63,11 +64,15 @@ class Change:
 
 
 class ClassificationStore:
-    def __init__(self, engine: Engine, rules: RulesConfig) -> None:
+    def __init__(self, engine: Engine, rules: RulesConfig, *, cache_size: int = 250_000) -> None:
         self.engine = engine
         self.rules = rules
         self._pg = is_postgres(engine)
         self._writes = writer(engine)
+        # Subjects' holding facts and timelines, kept by the writer between batches so
+        # that catching up does not read back what it has just written. Bounded; a miss reads
+        # the tables.
+        self._cache = SubjectCache(cache_size)
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -79,28 +84,53 @@ class ClassificationStore:
             batch = [r for r in batch if r.cursor > applied]  # applying twice changes nothing
             if not batch:
                 return 0
-            known = self._load_targets(conn, batch)
-            new_rows, no_longer_hold, touched = [], set(), {}
-            for rec in batch:
-                root_cursor = rec.cursor
-                if rec.target_record_id:
-                    target = known.get(rec.target_record_id)
-                    if target is not None:
-                        no_longer_hold.add(rec.target_record_id)
-                        target["holds"] = False
-                        touched[target["subject_key"]] = (target["subject_type"], rec)
-                        root_cursor = target["root_cursor"]
-                row = _row(rec, root_cursor)
-                known[rec.record_id] = row
-                new_rows.append(row)
-                touched[rec.subject_key] = (rec.subject_type, rec)
-            conn.execute(insert(records), new_rows)
-            stale = sorted(no_longer_hold - {r["record_id"] for r in new_rows})
-            for chunk in _chunks(stale):
+            rows, gone, touched = self._settle_chains(conn, batch)
+            # What each touched subject held before this batch: from the cache, else the tables.
+            before = {key: self._cache.get(key) for key in touched}
+            before.update(self._load_subjects(conn, [key for key, held in before.items() if held is None]))
+            conn.execute(insert(records), rows)
+            for chunk in _chunks(sorted(gone - {r["record_id"] for r in rows})):
                 conn.execute(update(records).where(records.c.record_id.in_(chunk)).values(holds=False))
-            published = self._recompute(conn, touched, now)
+            added: dict[str, list[Fact]] = {}
+            for row in rows:
+                if row["holds"]:
+                    added.setdefault(row["subject_key"], []).append(_fact(row))
+            after = {key: (tuple(f for f in (*facts, *added.get(key, ())) if f.record_id not in gone), previous)
+                     for key, (facts, previous) in before.items()}
+            published, fresh = self._recompute(conn, touched, after, now)
             conn.execute(upsert(self.engine, cursors, ["name"]), [{"name": FEED, "value": batch[-1].cursor}])
+        self._cache.update(fresh)  # only once committed
         return published
+
+    def _settle_chains(self, conn, batch: list[Incoming]) -> tuple[list[dict], set[str], dict[str, tuple[str, Incoming]]]:
+        """Rows to insert, the records that no longer hold (R-4), and the subjects touched."""
+        known = self._load_targets(conn, batch)
+        rows, gone, touched = [], set(), {}
+        for rec in batch:
+            root_cursor = rec.cursor
+            if rec.target_record_id:
+                target = known.get(rec.target_record_id)
+                if target is not None:
+                    gone.add(rec.target_record_id)
+                    target["holds"] = False
+                    touched[target["subject_key"]] = (target["subject_type"], rec)
+                    root_cursor = target["root_cursor"]
+            row = _row(rec, root_cursor)
+            known[rec.record_id] = row
+            rows.append(row)
+            touched[rec.subject_key] = (rec.subject_type, rec)
+        return rows, gone, touched
+
+    def _load_subjects(self, conn, keys: list[str]) -> dict[str, tuple[tuple[Fact, ...], str | None]]:
+        found: dict[str, tuple[list[Fact], str | None]] = {key: ([], None) for key in keys}
+        for chunk in _chunks(sorted(keys)):
+            for key, encoded in conn.execute(select(subjects.c.subject_key, subjects.c.timeline)
+                                             .where(subjects.c.subject_key.in_(chunk))):
+                found[key] = (found[key][0], encoded)
+            query = select(records).where(records.c.subject_key.in_(chunk), records.c.holds.is_(True))
+            for row in conn.execute(query).mappings():
+                found[row["subject_key"]][0].append(_fact(row))
+        return {key: (tuple(facts), encoded) for key, (facts, encoded) in found.items()}
 
     def _lock(self, conn) -> None:
         if self._pg:
@@ -114,24 +144,23 @@ class ClassificationStore:
                 found[row["record_id"]] = dict(row)
         return found
 
-    def _recompute(self, conn, touched: dict[str, tuple[str, Incoming]], now: datetime) -> int:
-        keys = sorted(touched)
-        facts: dict[str, list[Fact]] = {k: [] for k in keys}
-        previous: dict[str, str] = {}
-        for chunk in _chunks(keys):
-            query = select(records).where(records.c.subject_key.in_(chunk), records.c.holds.is_(True))
-            for row in conn.execute(query).mappings():
-                facts[row["subject_key"]].append(_fact(row))
-            previous.update(conn.execute(select(subjects.c.subject_key, subjects.c.timeline)
-                                         .where(subjects.c.subject_key.in_(chunk))).all())
+    def _recompute(self, conn, touched, after, now: datetime) -> tuple[int, dict]:
+        """New timelines for the touched subjects; a change for each that differs."""
         revision = self._last_revision(conn)
-        subject_rows, change_rows = [], []
-        for key in keys:
+        subject_rows, change_rows, fresh = [], [], {}
+        for key in sorted(touched):
             subject_type, cause = touched[key]
-            segments = rules_engine.timeline(subject_type, facts[key], self.rules)
-            encoded = dump_timeline(segments)
-            if previous.get(key) == encoded:
-                continue
+            facts, previous = after[key]
+            segments = rules_engine.timeline(subject_type, list(facts), self.rules)
+            fresh[key] = (facts, segments)
+            if isinstance(previous, str):  # as stored in the tables
+                encoded = dump_timeline(segments)
+                if encoded == previous:
+                    continue
+            else:  # cached segments (or None for a new subject): comparing them is cheaper than encoding
+                if segments == previous:
+                    continue
+                encoded = dump_timeline(segments)
             revision += 1
             subject_rows.append({
                 "subject_key": key, "subject_type": subject_type, "timeline": encoded, "revision": revision,
@@ -144,7 +173,7 @@ class ClassificationStore:
         if subject_rows:
             conn.execute(upsert(self.engine, subjects, ["subject_key"]), subject_rows)
             conn.execute(insert(changes), change_rows)
-        return len(change_rows)
+        return len(change_rows), fresh
 
     def publish_due(self, now: datetime, limit: int = 1000) -> int:
         """Publish the scheduled changes whose instant has passed (E-X2, L-3, P-R ...)."""
@@ -218,6 +247,27 @@ class ClassificationStore:
                                      .where(records.c.content_kind.in_(kinds), records.c.holds.is_(True),
                                             records.c.subject_key > after_key)
                                      .order_by(records.c.subject_key).limit(limit)).tuples())
+
+
+class SubjectCache:
+    """Least-recently-used subjects: key -> (holding facts, timeline segments)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[str, tuple[tuple[Fact, ...], list[Segment]]] = OrderedDict()
+
+    def get(self, key: str):
+        item = self._items.get(key)
+        if item is not None:
+            self._items.move_to_end(key)
+        return item
+
+    def update(self, items: dict) -> None:
+        for key, item in items.items():
+            self._items[key] = item
+            self._items.move_to_end(key)
+        while len(self._items) > self._size:
+            self._items.popitem(last=False)
 
 
 def _row(rec: Incoming, root_cursor: int) -> dict:

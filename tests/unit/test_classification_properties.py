@@ -73,7 +73,7 @@ def test_withdrawing_a_record_gives_the_timeline_without_it(history, subject_typ
         return
     withdrawn = data.draw(st.sampled_from(history))
     kept = [f for f in history if f is not withdrawn]
-    fresh = [Fact(**{**f.__dict__, "order": i}) for i, f in enumerate(kept)]  # as if never filed
+    fresh = [f._replace(order=i) for i, f in enumerate(kept)]  # as if never filed
     assert timeline(subject_type, kept, RULES) == timeline(subject_type, fresh, RULES)
 
 
