@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime
 from typing import Any
 
@@ -67,10 +68,25 @@ class Content:
     target: RecordRef | None = None
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["decided_on"] = self.decided_on.isoformat()
-        data["valid_until"] = self.valid_until.isoformat() if self.valid_until else None
-        return data
+        # What dataclasses.asdict gave, built directly (asdict deep-copies every field).
+        subject, target = self.subject, self.target
+        return {
+            "kind": self.kind,
+            "subject": {"type": subject.type, "key": subject.key} if subject is not None else None,
+            "decided_on": self.decided_on.isoformat(),
+            "grade": self.grade,
+            "list": self.list,
+            "severity": self.severity,
+            "valid_until": self.valid_until.isoformat() if self.valid_until else None,
+            "commitment": self.commitment,
+            "legal_basis": self.legal_basis,
+            "target": {"record_id": target.record_id, "source_id": target.source_id} if target is not None else None,
+        }
+
+    @cached_property
+    def canonical_json(self) -> str:
+        """The canonical JSON the log stores and the digest is taken of, computed once."""
+        return json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Content":
@@ -88,8 +104,7 @@ class Content:
         )
 
     def digest(self) -> str:
-        canonical = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        return hashlib.sha256(self.canonical_json.encode()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,14 @@ so rows become visible in ``seq`` order and the feed never skips a record that c
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Iterable
 
-from sqlalchemy import Engine, func, insert, or_, select, text, tuple_
+from sqlalchemy import Engine, String, and_, func, insert, literal, or_, select, text, tuple_
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from secondline.errors import AlreadyExists, DomainError, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from secondline.rules_config import RulesConfig
@@ -80,7 +82,7 @@ class RecordStore:
                 return Outcome(error=content)
         record = StoredRecord(
             seq=batch.take_seq(),
-            record_id=uuid.uuid4().hex,
+            record_id=batch.new_id(),
             source=draft.source,
             source_id=draft.source_id,
             content=content,
@@ -193,6 +195,10 @@ class _Batch:
         self.by_id: dict[str, StoredRecord] = {}
         self.superseded: dict[str, str] = {}
         self.new_rows: list[dict] = []
+        # One urandom call per batch: each call releases the GIL, and taking it back from a
+        # busy event loop costs far more than the call itself.
+        entropy = os.urandom(16 * len(drafts))
+        self._ids = (uuid.UUID(bytes=entropy[i:i + 16], version=4).hex for i in range(0, len(entropy), 16))
         self.next_seq = 1
         source_keys = {(d.source, d.source_id) for d in drafts}
         target_ids: set[str] = set()
@@ -205,7 +211,7 @@ class _Batch:
                     source_keys.add((d.source, ref.source_id))
         found = []
         for chunk in _chunks(sorted(source_keys), _LOOKUP_CHUNK):
-            found += conn.execute(select(records).where(tuple_(records.c.source, records.c.source_id).in_(chunk)))
+            found += conn.execute(_by_source_keys(conn, chunk))
         for chunk in _chunks(sorted(target_ids), _LOOKUP_CHUNK):
             found += conn.execute(select(records).where(records.c.record_id.in_(chunk)))
         for row in found:
@@ -214,6 +220,9 @@ class _Batch:
         for chunk in _chunks(known, _LOOKUP_CHUNK):
             query = select(records.c.target_record_id, records.c.record_id).where(records.c.target_record_id.in_(chunk))
             self.superseded.update(dict(conn.execute(query).all()))
+
+    def new_id(self) -> str:
+        return next(self._ids)
 
     def _hold(self, record: StoredRecord, digest: str) -> None:
         self.by_source[(record.source, record.source_id)] = _Held(record, digest)
@@ -259,7 +268,7 @@ def _to_row(record: StoredRecord, digest: str) -> dict:
         "late": record.late,
         "backfilled": record.backfilled,
         "target_record_id": record.target_record_id or None,
-        "content": json.dumps(record.content.to_json(), sort_keys=True, separators=(",", ":")),
+        "content": record.content.canonical_json,
         "digest": digest,
         "traceparent": record.traceparent,
     }
@@ -282,6 +291,28 @@ def _from_row(row) -> StoredRecord:
         superseded_by=getattr(row, "superseded_by", None) or "",
         seq=row.seq,
     )
+
+
+def _by_source_keys(conn, keys: list[tuple[str, str]]):
+    """Rows with these (source, source_id), found through uq_ingestion_records_source.
+
+    ``(source, source_id) IN ((..), ..)`` makes SQLite scan the whole table, and PostgreSQL
+    plan an OR of one index scan per key (and psycopg re-parse a query whose text changes
+    with the number of keys).
+    """
+    if conn.dialect.name == "postgresql":
+        wanted = func.unnest(
+            literal([s for s, _ in keys], ARRAY(String)), literal([i for _, i in keys], ARRAY(String))
+        ).table_valued("source", "source_id").render_derived()
+        return select(records).join(
+            wanted, and_(records.c.source == wanted.c.source, records.c.source_id == wanted.c.source_id)
+        )
+    by_source: dict[str, list[str]] = {}
+    for source, source_id in keys:
+        by_source.setdefault(source, []).append(source_id)
+    return select(records).where(or_(*(
+        and_(records.c.source == source, records.c.source_id.in_(ids)) for source, ids in by_source.items()
+    )))
 
 
 def _chunks(items: list, size: int) -> Iterable[list]:

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class _Pending:
-    draft: Draft
+    drafts: list[Draft]
     future: asyncio.Future
     link: Link | None
 
@@ -38,7 +38,7 @@ class RecordWriter:
         self._store = store
         self._tracer = telemetry.tracer(__name__)
         self._max_batch = max_batch
-        self._queue: asyncio.Queue[_Pending] = asyncio.Queue(maxsize=max_batch * 4)
+        self._queue: asyncio.Queue[_Pending] = asyncio.Queue(maxsize=16)
         self._task: asyncio.Task | None = None
         # A caller's drafts enter the queue together, so that a stream's records keep their
         # order (a correction after the record it corrects) even when the queue is full.
@@ -67,17 +67,24 @@ class RecordWriter:
         loop = asyncio.get_running_loop()
         span = trace.get_current_span().get_span_context()
         link = Link(span) if span.is_valid else None
-        pending = [_Pending(d, loop.create_future(), link) for d in drafts]
+        # One queue entry and one future per slice of a caller's drafts, not per draft.
+        pending = [_Pending(drafts[i:i + self._max_batch], loop.create_future(), link)
+                   for i in range(0, len(drafts), self._max_batch)]
         async with self._put_lock:
             for item in pending:
                 await self._queue.put(item)
-        return list(await asyncio.gather(*(p.future for p in pending)))
+        outcomes: list[Outcome] = []
+        for item in pending:
+            outcomes += await item.future
+        return outcomes
 
     async def _run(self) -> None:
         while True:
             batch = [await self._queue.get()]
-            while len(batch) < self._max_batch and not self._queue.empty():
+            size = len(batch[0].drafts)
+            while size < self._max_batch and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
+                size += len(batch[-1].drafts)
             try:
                 await self._commit(batch)
             finally:
@@ -87,16 +94,20 @@ class RecordWriter:
     async def _commit(self, batch: list[_Pending]) -> None:
         links = [p.link for p in batch if p.link is not None][:128]
         with self._tracer.start_as_current_span("ingestion.commit_batch", links=links) as span:
-            span.set_attribute("secondline.batch_size", len(batch))
+            drafts = [d for p in batch for d in p.drafts]
+            span.set_attribute("secondline.batch_size", len(drafts))
             try:
-                outcomes = await self._db.write(self._store.store_batch, [p.draft for p in batch])
+                outcomes = await self._db.write(self._store.store_batch, drafts)
             except Exception as exc:  # the database is gone: nobody's record is acknowledged
-                log.exception("batch of %d records not stored", len(batch))
+                log.exception("batch of %d records not stored", len(drafts))
                 error = Unavailable(message=f"the record log is unavailable: {type(exc).__name__}", reason="STORE_UNAVAILABLE")
-                outcomes = [Outcome(error=error)] * len(batch)
-        for pending, outcome in zip(batch, outcomes):
+                outcomes = [Outcome(error=error)] * len(drafts)
+        start = 0
+        for pending in batch:
+            end = start + len(pending.drafts)
             if not pending.future.done():
-                pending.future.set_result(outcome)
+                pending.future.set_result(outcomes[start:end])
+            start = end
         self.commits += 1
         async with self.committed:
             self.committed.notify_all()
