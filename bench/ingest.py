@@ -176,13 +176,14 @@ def generate(n: int, seed: int, prefix: str = "B") -> list[tuple[str, ingestion_
     return out
 
 
-def by_department(records, chunk: int) -> dict[str, list[ingestion_pb2.SubmitRecordsRequest]]:
+def by_department(records, chunk: int, view: int = 0) -> dict[str, list[ingestion_pb2.SubmitRecordsRequest]]:
     """The request messages of each department's stream, ``chunk`` records each, in order."""
     grouped: dict[str, list] = defaultdict(list)
     for dept, msg in records:
         grouped[dept].append(msg)
     return {
-        dept: [ingestion_pb2.SubmitRecordsRequest(records=msgs[i:i + chunk]) for i in range(0, len(msgs), chunk)]
+        dept: [ingestion_pb2.SubmitRecordsRequest(records=msgs[i:i + chunk], view=view)
+               for i in range(0, len(msgs), chunk)]
         for dept, msgs in sorted(grouped.items())
     }
 
@@ -530,6 +531,9 @@ def parse_args(argv=None):
     parser.add_argument("--repeat", type=int, default=3,
                         help="timed rounds per backend, each on fresh databases; the fastest of each path "
                              "is reported (default 3)")
+    parser.add_argument("--view", choices=["basic", "full"], default="basic",
+                        help="how much of each stored record the results carry (RECORD_VIEW_*; default basic, "
+                             "the bulk path: the sender already has what it stated)")
     parser.add_argument("--profile", action="store_true",
                         help="cProfile the first timed service run and print the top entries "
                              "(profiling slows the service: its figures are then not comparable)")
@@ -553,7 +557,8 @@ async def main_async(args) -> int:
     except ValueError as exc:
         print(f"FAILED: {exc}", file=sys.stderr)
         return 1
-    streams, warm_streams = by_department(records, args.chunk), by_department(warm, args.chunk)
+    view = ingestion_pb2.RecordView.Value(f"RECORD_VIEW_{args.view.upper()}")
+    streams, warm_streams = by_department(records, args.chunk, view), by_department(warm, args.chunk, view)
 
     kinds = defaultdict(int)
     for _, msg in records:

@@ -42,12 +42,13 @@ def input_from_proto(msg: ingestion_pb2.RecordInput) -> RecordInput:
     )
 
 
-def record_to_proto(record: StoredRecord) -> ingestion_pb2.Record:
+def record_to_proto(record: StoredRecord, *, basic: bool = False) -> ingestion_pb2.Record:
+    """The stored record; ``basic`` leaves out what the sender stated (RECORD_VIEW_BASIC)."""
     return ingestion_pb2.Record(
         record_id=record.record_id,
         source=common_pb2.Department.Value("DEPARTMENT_" + record.source),
-        input=_content_to_proto(record.source_id, record.content),
-        content_kind=enum_value(common_pb2.RecordKind, record.content_kind, "RECORD_KIND_"),
+        input=None if basic else _content_to_proto(record.source_id, record.content),
+        content_kind=0 if basic else enum_value(common_pb2.RecordKind, record.content_kind, "RECORD_KIND_"),
         target_record_id=record.target_record_id,
         submitted_at=timestamp(record.submitted_at),
         submitted_on=date_to_proto(record.submitted_on),
@@ -55,7 +56,7 @@ def record_to_proto(record: StoredRecord) -> ingestion_pb2.Record:
         backfilled=record.backfilled,
         superseded_by=record.superseded_by,
         cursor=str(record.seq),
-        traceparent=record.traceparent,
+        traceparent="" if basic else record.traceparent,
     )
 
 

@@ -136,25 +136,27 @@ async def _pipelined(request_iterator, start, response_type):
     async def pump() -> None:
         index = 0
         async for request in request_iterator:
-            await window.put((index, asyncio.ensure_future(start(request))))
+            basic = request.view == ingestion_pb2.RECORD_VIEW_BASIC
+            await window.put((index, basic, asyncio.ensure_future(start(request))))
             index += len(request.records)
         await window.put(None)
 
     reader = asyncio.create_task(pump())
     try:
         while (item := await window.get()) is not None:
-            first, task = item
+            first, basic, task = item
             outcomes = await task
-            yield response_type(results=[_result(first + i, o) for i, o in enumerate(outcomes)])
+            yield response_type(results=[_result(first + i, o, basic) for i, o in enumerate(outcomes)])
         await reader
     finally:
         reader.cancel()
 
 
-def _result(index: int, outcome: Outcome) -> ingestion_pb2.RecordResult:
+def _result(index: int, outcome: Outcome, basic: bool) -> ingestion_pb2.RecordResult:
     if outcome.error is not None:
         return ingestion_pb2.RecordResult(index=index, error=to_status_proto(outcome.error, ERROR_DOMAIN))
-    return ingestion_pb2.RecordResult(index=index, record=record_to_proto(outcome.record), replayed=outcome.replayed)
+    return ingestion_pb2.RecordResult(index=index, record=record_to_proto(outcome.record, basic=basic),
+                                      replayed=outcome.replayed)
 
 
 def _token(value: str, name: str) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from secondline.clock import Clock
@@ -63,13 +63,14 @@ class Ingestion:
                 continue
             source, raw, received_at, backfilled = item
             try:
-                draft = check_at_edge(raw, source=source, received_at=received_at, rules=self.rules, backfilled=backfilled)
+                draft = check_at_edge(raw, source=source, received_at=received_at, rules=self.rules,
+                                      backfilled=backfilled, traceparent=traceparent)
             except DomainError as error:
                 outcomes.append(Outcome(error=error))
                 continue
             slots.append(len(outcomes))
             outcomes.append(None)
-            drafts.append(replace(draft, traceparent=traceparent))
+            drafts.append(draft)
         if drafts:
             for slot, outcome in zip(slots, await self.writer.submit(drafts)):
                 outcomes[slot] = outcome

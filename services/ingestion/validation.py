@@ -36,7 +36,8 @@ ENTERPRISE_KINDS = ("AEO_GRANTED", "AEO_REVOKED", "INDUSTRY_RATING")
 
 
 def check_at_edge(
-    raw: RecordInput, *, source: str, received_at: datetime, rules: RulesConfig, backfilled: bool = False
+    raw: RecordInput, *, source: str, received_at: datetime, rules: RulesConfig, backfilled: bool = False,
+    traceparent: str = "",
 ) -> Draft:
     """The draft of a record, or the reasons it is refused."""
     problems: list[FieldViolation] = []
@@ -98,6 +99,7 @@ def check_at_edge(
         submitted_on=received_on,
         late=received_on > deadline,
         backfilled=backfilled,
+        traceparent=traceparent,
         digest=content.digest(),
     )
 

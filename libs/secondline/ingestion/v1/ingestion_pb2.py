@@ -27,13 +27,15 @@ from google.rpc import status_pb2 as google_dot_rpc_dot_status__pb2
 from secondline.common.v1 import common_pb2 as secondline_dot_common_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'secondline/ingestion/v1/ingestion.proto\x12\x17secondline.ingestion.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17google/rpc/status.proto\x1a!secondline/common/v1/common.proto\"<\n\tRecordRef\x12\x13\n\trecord_id\x18\x01 \x01(\tH\x00\x12\x13\n\tsource_id\x18\x02 \x01(\tH\x00\x42\x05\n\x03ref\"\x96\x04\n\x0bRecordInput\x12\x11\n\tsource_id\x18\x01 \x01(\t\x12.\n\x04kind\x18\x02 \x01(\x0e\x32 .secondline.common.v1.RecordKind\x12\x30\n\x07subject\x18\x03 \x01(\x0b\x32\x1f.secondline.common.v1.SubjectId\x12.\n\ndecided_on\x18\x04 \x01(\x0b\x32\x1a.secondline.common.v1.Date\x12\r\n\x05grade\x18\x05 \x01(\t\x12\x32\n\x04list\x18\x06 \x01(\x0e\x32$.secondline.common.v1.DishonestyList\x12\x30\n\x08severity\x18\x07 \x01(\x0e\x32\x1e.secondline.common.v1.Severity\x12/\n\x0bvalid_until\x18\x08 \x01(\x0b\x32\x1a.secondline.common.v1.Date\x12:\n\ncommitment\x18\t \x01(\x0e\x32&.secondline.common.v1.CommitmentStatus\x12\x34\n\x08\x63orrects\x18\n \x01(\x0b\x32\".secondline.ingestion.v1.RecordRef\x12\x35\n\twithdraws\x18\x0b \x01(\x0b\x32\".secondline.ingestion.v1.RecordRef\x12\x13\n\x0blegal_basis\x18\x0c \x01(\t\"\x96\x03\n\x06Record\x12\x11\n\trecord_id\x18\x01 \x01(\t\x12\x30\n\x06source\x18\x02 \x01(\x0e\x32 .secondline.common.v1.Department\x12\x33\n\x05input\x18\x03 \x01(\x0b\x32$.secondline.ingestion.v1.RecordInput\x12\x36\n\x0c\x63ontent_kind\x18\x04 \x01(\x0e\x32 .secondline.common.v1.RecordKind\x12\x18\n\x10target_record_id\x18\x05 \x01(\t\x12\x30\n\x0csubmitted_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0csubmitted_on\x18\x07 \x01(\x0b\x32\x1a.secondline.common.v1.Date\x12\x0c\n\x04late\x18\x08 \x01(\x08\x12\x12\n\nbackfilled\x18\t \x01(\x08\x12\x15\n\rsuperseded_by\x18\n \x01(\t\x12\x0e\n\x06\x63ursor\x18\x0b \x01(\t\x12\x13\n\x0btraceparent\x18\x0c \x01(\t\"K\n\x13SubmitRecordRequest\x12\x34\n\x06record\x18\x01 \x01(\x0b\x32$.secondline.ingestion.v1.RecordInput\"Y\n\x14SubmitRecordResponse\x12/\n\x06record\x18\x01 \x01(\x0b\x32\x1f.secondline.ingestion.v1.Record\x12\x10\n\x08replayed\x18\x02 \x01(\x08\"M\n\x14SubmitRecordsRequest\x12\x35\n\x07records\x18\x01 \x03(\x0b\x32$.secondline.ingestion.v1.RecordInput\"O\n\x15SubmitRecordsResponse\x12\x36\n\x07results\x18\x01 \x03(\x0b\x32%.secondline.ingestion.v1.RecordResult\"\x91\x01\n\x0cRecordResult\x12\r\n\x05index\x18\x01 \x01(\x03\x12\x31\n\x06record\x18\x02 \x01(\x0b\x32\x1f.secondline.ingestion.v1.RecordH\x00\x12#\n\x05\x65rror\x18\x03 \x01(\x0b\x32\x12.google.rpc.StatusH\x00\x12\x10\n\x08replayed\x18\x04 \x01(\x08\x42\x08\n\x06result\"\xac\x01\n\x10HistoricalRecord\x12\x30\n\x06source\x18\x01 \x01(\x0e\x32 .secondline.common.v1.Department\x12\x34\n\x06record\x18\x02 \x01(\x0b\x32$.secondline.ingestion.v1.RecordInput\x12\x30\n\x0csubmitted_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"T\n\x16\x42\x61\x63kfillRecordsRequest\x12:\n\x07records\x18\x01 \x03(\x0b\x32).secondline.ingestion.v1.HistoricalRecord\"Q\n\x17\x42\x61\x63kfillRecordsResponse\x12\x36\n\x07results\x18\x01 \x03(\x0b\x32%.secondline.ingestion.v1.RecordResult\"%\n\x10GetRecordRequest\x12\x11\n\trecord_id\x18\x01 \x01(\t\"D\n\x11GetRecordResponse\x12/\n\x06record\x18\x01 \x01(\x0b\x32\x1f.secondline.ingestion.v1.Record\"t\n\x19ListSubjectRecordsRequest\x12\x30\n\x07subject\x18\x01 \x01(\x0b\x32\x1f.secondline.common.v1.SubjectId\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"g\n\x1aListSubjectRecordsResponse\x12\x30\n\x07records\x18\x01 \x03(\x0b\x32\x1f.secondline.ingestion.v1.Record\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xbb\x01\n\x1aGetTimelinessReportRequest\x12\x31\n\rreceived_from\x18\x01 \x01(\x0b\x32\x1a.secondline.common.v1.Date\x12\x34\n\x10received_through\x18\x02 \x01(\x0b\x32\x1a.secondline.common.v1.Date\x12\x34\n\ndepartment\x18\x03 \x01(\x0e\x32 .secondline.common.v1.Department\"x\n\x1bGetTimelinessReportResponse\x12\x42\n\x0b\x64\x65partments\x18\x01 \x03(\x0b\x32-.secondline.ingestion.v1.DepartmentTimeliness\x12\x15\n\rdeadline_days\x18\x02 \x01(\x05\"\x8b\x01\n\x14\x44\x65partmentTimeliness\x12\x34\n\ndepartment\x18\x01 \x01(\x0e\x32 .secondline.common.v1.Department\x12\x0f\n\x07records\x18\x02 \x01(\x03\x12\x14\n\x0clate_records\x18\x03 \x01(\x03\x12\x16\n\x0emax_delay_days\x18\x04 \x01(\x05\"<\n\x14StreamRecordsRequest\x12\x14\n\x0c\x61\x66ter_cursor\x18\x01 \x01(\t\x12\x0e\n\x06\x66ollow\x18\x02 \x01(\x08\"I\n\x15StreamRecordsResponse\x12\x30\n\x07records\x18\x01 \x03(\x0b\x32\x1f.secondline.ingestion.v1.Record2\xc5\x06\n\x10IngestionService\x12k\n\x0cSubmitRecord\x12,.secondline.ingestion.v1.SubmitRecordRequest\x1a-.secondline.ingestion.v1.SubmitRecordResponse\x12r\n\rSubmitRecords\x12-.secondline.ingestion.v1.SubmitRecordsRequest\x1a..secondline.ingestion.v1.SubmitRecordsResponse(\x01\x30\x01\x12x\n\x0f\x42\x61\x63kfillRecords\x12/.secondline.ingestion.v1.BackfillRecordsRequest\x1a\x30.secondline.ingestion.v1.BackfillRecordsResponse(\x01\x30\x01\x12\x62\n\tGetRecord\x12).secondline.ingestion.v1.GetRecordRequest\x1a*.secondline.ingestion.v1.GetRecordResponse\x12}\n\x12ListSubjectRecords\x12\x32.secondline.ingestion.v1.ListSubjectRecordsRequest\x1a\x33.secondline.ingestion.v1.ListSubjectRecordsResponse\x12\x80\x01\n\x13GetTimelinessReport\x12\x33.secondline.ingestion.v1.GetTimelinessReportRequest\x1a\x34.secondline.ingestion.v1.GetTimelinessReportResponse\x12p\n\rStreamRecords\x12-.secondline.ingestion.v1.StreamRecordsRequest\x1a..secondline.ingestion.v1.StreamRecordsResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'secondline/ingestion/v1/ingestion.proto\x12\x17secondline.ingestion.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17google/rpc/status.proto\x1a!secondline/common/v1/common.proto\"<\n\tRecordRef\x12\x13\n\trecord_id\x18\x01 \x01(\tH\x00\x12\x13\n\tsource_id\x18\x02 \x01(\tH\x00\x42\x05\n\x03ref\"\x96\x04\n\x0bRecordInput\x12\x11\n\tsource_id\x18\x01 \x01(\t\x12.\n\x04kind\x18\x02 \x01(\x0e\x32 .secondline.common.v1.RecordKind\x12\x30\n\x07subject\x18\x03 \x01(\x0b\x32\x1f.secondline.common.v1.SubjectId\x12.\n\ndecided_on\x18\x04 \x01(\x0b\x32\x1a.secondline.common.v1.Date\x12\r\n\x05grade\x18\x05 \x01(\t\x12\x32\n\x04list\x18\x06 \x01(\x0e\x32$.secondline.common.v1.DishonestyList\x12\x30\n\x08severity\x18\x07 \x01(\x0e\x32\x1e.secondline.common.v1.Severity\x12/\n\x0bvalid_until\x18\x08 \x01(\x0b\x32\x1a.secondline.common.v1.Date\x12:\n\ncommitment\x18\t \x01(\x0e\x32&.secondline.common.v1.CommitmentStatus\x12\x34\n\x08\x63orrects\x18\n \x01(\x0b\x32\".secondline.ingestion.v1.RecordRef\x12\x35\n\twithdraws\x18\x0b \x01(\x0b\x32\".secondline.ingestion.v1.RecordRef\x12\x13\n\x0blegal_basis\x18\x0c \x01(\t\"\x96\x03\n\x06Record\x12\x11\n\trecord_id\x18\x01 \x01(\t\x12\x30\n\x06source\x18\x02 \x01(\x0e\x32 .secondline.common.v1.Department\x12\x33\n\x05input\x18\x03 \x01(\x0b\x32$.secondline.ingestion.v1.RecordInput\x12\x36\n\x0c\x63ontent_kind\x18\x04 \x01(\x0e\x32 .secondline.common.v1.RecordKind\x12\x18\n\x10target_record_id\x18\x05 \x01(\t\x12\x30\n\x0csubmitted_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0csubmitted_on\x18\x07 \x01(\x0b\x32\x1a.secondline.common.v1.Date\x12\x0c\n\x04late\x18\x08 \x01(\x08\x12\x12\n\nbackfilled\x18\t \x01(\x08\x12\x15\n\rsuperseded_by\x18\n \x01(\t\x12\x0e\n\x06\x63ursor\x18\x0b \x01(\t\x12\x13\n\x0btraceparent\x18\x0c \x01(\t\"K\n\x13SubmitRecordRequest\x12\x34\n\x06record\x18\x01 \x01(\x0b\x32$.secondline.ingestion.v1.RecordInput\"Y\n\x14SubmitRecordResponse\x12/\n\x06record\x18\x01 \x01(\x0b\x32\x1f.secondline.ingestion.v1.Record\x12\x10\n\x08replayed\x18\x02 \x01(\x08\"\x80\x01\n\x14SubmitRecordsRequest\x12\x35\n\x07records\x18\x01 \x03(\x0b\x32$.secondline.ingestion.v1.RecordInput\x12\x31\n\x04view\x18\x02 \x01(\x0e\x32#.secondline.ingestion.v1.RecordView\"O\n\x15SubmitRecordsResponse\x12\x36\n\x07results\x18\x01 \x03(\x0b\x32%.secondline.ingestion.v1.RecordResult\"\x91\x01\n\x0cRecordResult\x12\r\n\x05index\x18\x01 \x01(\x03\x12\x31\n\x06record\x18\x02 \x01(\x0b\x32\x1f.secondline.ingestion.v1.RecordH\x00\x12#\n\x05\x65rror\x18\x03 \x01(\x0b\x32\x12.google.rpc.StatusH\x00\x12\x10\n\x08replayed\x18\x04 \x01(\x08\x42\x08\n\x06result\"\xac\x01\n\x10HistoricalRecord\x12\x30\n\x06source\x18\x01 \x01(\x0e\x32 .secondline.common.v1.Department\x12\x34\n\x06record\x18\x02 \x01(\x0b\x32$.secondline.ingestion.v1.RecordInput\x12\x30\n\x0csubmitted_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x87\x01\n\x16\x42\x61\x63kfillRecordsRequest\x12:\n\x07records\x18\x01 \x03(\x0b\x32).secondline.ingestion.v1.HistoricalRecord\x12\x31\n\x04view\x18\x02 \x01(\x0e\x32#.secondline.ingestion.v1.RecordView\"Q\n\x17\x42\x61\x63kfillRecordsResponse\x12\x36\n\x07results\x18\x01 \x03(\x0b\x32%.secondline.ingestion.v1.RecordResult\"%\n\x10GetRecordRequest\x12\x11\n\trecord_id\x18\x01 \x01(\t\"D\n\x11GetRecordResponse\x12/\n\x06record\x18\x01 \x01(\x0b\x32\x1f.secondline.ingestion.v1.Record\"t\n\x19ListSubjectRecordsRequest\x12\x30\n\x07subject\x18\x01 \x01(\x0b\x32\x1f.secondline.common.v1.SubjectId\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"g\n\x1aListSubjectRecordsResponse\x12\x30\n\x07records\x18\x01 \x03(\x0b\x32\x1f.secondline.ingestion.v1.Record\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xbb\x01\n\x1aGetTimelinessReportRequest\x12\x31\n\rreceived_from\x18\x01 \x01(\x0b\x32\x1a.secondline.common.v1.Date\x12\x34\n\x10received_through\x18\x02 \x01(\x0b\x32\x1a.secondline.common.v1.Date\x12\x34\n\ndepartment\x18\x03 \x01(\x0e\x32 .secondline.common.v1.Department\"x\n\x1bGetTimelinessReportResponse\x12\x42\n\x0b\x64\x65partments\x18\x01 \x03(\x0b\x32-.secondline.ingestion.v1.DepartmentTimeliness\x12\x15\n\rdeadline_days\x18\x02 \x01(\x05\"\x8b\x01\n\x14\x44\x65partmentTimeliness\x12\x34\n\ndepartment\x18\x01 \x01(\x0e\x32 .secondline.common.v1.Department\x12\x0f\n\x07records\x18\x02 \x01(\x03\x12\x14\n\x0clate_records\x18\x03 \x01(\x03\x12\x16\n\x0emax_delay_days\x18\x04 \x01(\x05\"<\n\x14StreamRecordsRequest\x12\x14\n\x0c\x61\x66ter_cursor\x18\x01 \x01(\t\x12\x0e\n\x06\x66ollow\x18\x02 \x01(\x08\"I\n\x15StreamRecordsResponse\x12\x30\n\x07records\x18\x01 \x03(\x0b\x32\x1f.secondline.ingestion.v1.Record*V\n\nRecordView\x12\x1b\n\x17RECORD_VIEW_UNSPECIFIED\x10\x00\x12\x15\n\x11RECORD_VIEW_BASIC\x10\x01\x12\x14\n\x10RECORD_VIEW_FULL\x10\x02\x32\xc5\x06\n\x10IngestionService\x12k\n\x0cSubmitRecord\x12,.secondline.ingestion.v1.SubmitRecordRequest\x1a-.secondline.ingestion.v1.SubmitRecordResponse\x12r\n\rSubmitRecords\x12-.secondline.ingestion.v1.SubmitRecordsRequest\x1a..secondline.ingestion.v1.SubmitRecordsResponse(\x01\x30\x01\x12x\n\x0f\x42\x61\x63kfillRecords\x12/.secondline.ingestion.v1.BackfillRecordsRequest\x1a\x30.secondline.ingestion.v1.BackfillRecordsResponse(\x01\x30\x01\x12\x62\n\tGetRecord\x12).secondline.ingestion.v1.GetRecordRequest\x1a*.secondline.ingestion.v1.GetRecordResponse\x12}\n\x12ListSubjectRecords\x12\x32.secondline.ingestion.v1.ListSubjectRecordsRequest\x1a\x33.secondline.ingestion.v1.ListSubjectRecordsResponse\x12\x80\x01\n\x13GetTimelinessReport\x12\x33.secondline.ingestion.v1.GetTimelinessReportRequest\x1a\x34.secondline.ingestion.v1.GetTimelinessReportResponse\x12p\n\rStreamRecords\x12-.secondline.ingestion.v1.StreamRecordsRequest\x1a..secondline.ingestion.v1.StreamRecordsResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'secondline.ingestion.v1.ingestion_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
+  _globals['_RECORDVIEW']._serialized_start=3016
+  _globals['_RECORDVIEW']._serialized_end=3102
   _globals['_RECORDREF']._serialized_start=161
   _globals['_RECORDREF']._serialized_end=221
   _globals['_RECORDINPUT']._serialized_start=224
@@ -44,36 +46,36 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SUBMITRECORDREQUEST']._serialized_end=1244
   _globals['_SUBMITRECORDRESPONSE']._serialized_start=1246
   _globals['_SUBMITRECORDRESPONSE']._serialized_end=1335
-  _globals['_SUBMITRECORDSREQUEST']._serialized_start=1337
-  _globals['_SUBMITRECORDSREQUEST']._serialized_end=1414
-  _globals['_SUBMITRECORDSRESPONSE']._serialized_start=1416
-  _globals['_SUBMITRECORDSRESPONSE']._serialized_end=1495
-  _globals['_RECORDRESULT']._serialized_start=1498
-  _globals['_RECORDRESULT']._serialized_end=1643
-  _globals['_HISTORICALRECORD']._serialized_start=1646
-  _globals['_HISTORICALRECORD']._serialized_end=1818
-  _globals['_BACKFILLRECORDSREQUEST']._serialized_start=1820
-  _globals['_BACKFILLRECORDSREQUEST']._serialized_end=1904
-  _globals['_BACKFILLRECORDSRESPONSE']._serialized_start=1906
-  _globals['_BACKFILLRECORDSRESPONSE']._serialized_end=1987
-  _globals['_GETRECORDREQUEST']._serialized_start=1989
-  _globals['_GETRECORDREQUEST']._serialized_end=2026
-  _globals['_GETRECORDRESPONSE']._serialized_start=2028
-  _globals['_GETRECORDRESPONSE']._serialized_end=2096
-  _globals['_LISTSUBJECTRECORDSREQUEST']._serialized_start=2098
-  _globals['_LISTSUBJECTRECORDSREQUEST']._serialized_end=2214
-  _globals['_LISTSUBJECTRECORDSRESPONSE']._serialized_start=2216
-  _globals['_LISTSUBJECTRECORDSRESPONSE']._serialized_end=2319
-  _globals['_GETTIMELINESSREPORTREQUEST']._serialized_start=2322
-  _globals['_GETTIMELINESSREPORTREQUEST']._serialized_end=2509
-  _globals['_GETTIMELINESSREPORTRESPONSE']._serialized_start=2511
-  _globals['_GETTIMELINESSREPORTRESPONSE']._serialized_end=2631
-  _globals['_DEPARTMENTTIMELINESS']._serialized_start=2634
-  _globals['_DEPARTMENTTIMELINESS']._serialized_end=2773
-  _globals['_STREAMRECORDSREQUEST']._serialized_start=2775
-  _globals['_STREAMRECORDSREQUEST']._serialized_end=2835
-  _globals['_STREAMRECORDSRESPONSE']._serialized_start=2837
-  _globals['_STREAMRECORDSRESPONSE']._serialized_end=2910
-  _globals['_INGESTIONSERVICE']._serialized_start=2913
-  _globals['_INGESTIONSERVICE']._serialized_end=3750
+  _globals['_SUBMITRECORDSREQUEST']._serialized_start=1338
+  _globals['_SUBMITRECORDSREQUEST']._serialized_end=1466
+  _globals['_SUBMITRECORDSRESPONSE']._serialized_start=1468
+  _globals['_SUBMITRECORDSRESPONSE']._serialized_end=1547
+  _globals['_RECORDRESULT']._serialized_start=1550
+  _globals['_RECORDRESULT']._serialized_end=1695
+  _globals['_HISTORICALRECORD']._serialized_start=1698
+  _globals['_HISTORICALRECORD']._serialized_end=1870
+  _globals['_BACKFILLRECORDSREQUEST']._serialized_start=1873
+  _globals['_BACKFILLRECORDSREQUEST']._serialized_end=2008
+  _globals['_BACKFILLRECORDSRESPONSE']._serialized_start=2010
+  _globals['_BACKFILLRECORDSRESPONSE']._serialized_end=2091
+  _globals['_GETRECORDREQUEST']._serialized_start=2093
+  _globals['_GETRECORDREQUEST']._serialized_end=2130
+  _globals['_GETRECORDRESPONSE']._serialized_start=2132
+  _globals['_GETRECORDRESPONSE']._serialized_end=2200
+  _globals['_LISTSUBJECTRECORDSREQUEST']._serialized_start=2202
+  _globals['_LISTSUBJECTRECORDSREQUEST']._serialized_end=2318
+  _globals['_LISTSUBJECTRECORDSRESPONSE']._serialized_start=2320
+  _globals['_LISTSUBJECTRECORDSRESPONSE']._serialized_end=2423
+  _globals['_GETTIMELINESSREPORTREQUEST']._serialized_start=2426
+  _globals['_GETTIMELINESSREPORTREQUEST']._serialized_end=2613
+  _globals['_GETTIMELINESSREPORTRESPONSE']._serialized_start=2615
+  _globals['_GETTIMELINESSREPORTRESPONSE']._serialized_end=2735
+  _globals['_DEPARTMENTTIMELINESS']._serialized_start=2738
+  _globals['_DEPARTMENTTIMELINESS']._serialized_end=2877
+  _globals['_STREAMRECORDSREQUEST']._serialized_start=2879
+  _globals['_STREAMRECORDSREQUEST']._serialized_end=2939
+  _globals['_STREAMRECORDSRESPONSE']._serialized_start=2941
+  _globals['_STREAMRECORDSRESPONSE']._serialized_end=3014
+  _globals['_INGESTIONSERVICE']._serialized_start=3105
+  _globals['_INGESTIONSERVICE']._serialized_end=3942
 # @@protoc_insertion_point(module_scope)

@@ -4,12 +4,22 @@ from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.rpc import status_pb2 as _status_pb2
 from secondline.common.v1 import common_pb2 as _common_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class RecordView(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    RECORD_VIEW_UNSPECIFIED: _ClassVar[RecordView]
+    RECORD_VIEW_BASIC: _ClassVar[RecordView]
+    RECORD_VIEW_FULL: _ClassVar[RecordView]
+RECORD_VIEW_UNSPECIFIED: RecordView
+RECORD_VIEW_BASIC: RecordView
+RECORD_VIEW_FULL: RecordView
 
 class RecordRef(_message.Message):
     __slots__ = ("record_id", "source_id")
@@ -90,10 +100,12 @@ class SubmitRecordResponse(_message.Message):
     def __init__(self, record: _Optional[_Union[Record, _Mapping]] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
 class SubmitRecordsRequest(_message.Message):
-    __slots__ = ("records",)
+    __slots__ = ("records", "view")
     RECORDS_FIELD_NUMBER: _ClassVar[int]
+    VIEW_FIELD_NUMBER: _ClassVar[int]
     records: _containers.RepeatedCompositeFieldContainer[RecordInput]
-    def __init__(self, records: _Optional[_Iterable[_Union[RecordInput, _Mapping]]] = ...) -> None: ...
+    view: RecordView
+    def __init__(self, records: _Optional[_Iterable[_Union[RecordInput, _Mapping]]] = ..., view: _Optional[_Union[RecordView, str]] = ...) -> None: ...
 
 class SubmitRecordsResponse(_message.Message):
     __slots__ = ("results",)
@@ -124,10 +136,12 @@ class HistoricalRecord(_message.Message):
     def __init__(self, source: _Optional[_Union[_common_pb2.Department, str]] = ..., record: _Optional[_Union[RecordInput, _Mapping]] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class BackfillRecordsRequest(_message.Message):
-    __slots__ = ("records",)
+    __slots__ = ("records", "view")
     RECORDS_FIELD_NUMBER: _ClassVar[int]
+    VIEW_FIELD_NUMBER: _ClassVar[int]
     records: _containers.RepeatedCompositeFieldContainer[HistoricalRecord]
-    def __init__(self, records: _Optional[_Iterable[_Union[HistoricalRecord, _Mapping]]] = ...) -> None: ...
+    view: RecordView
+    def __init__(self, records: _Optional[_Iterable[_Union[HistoricalRecord, _Mapping]]] = ..., view: _Optional[_Union[RecordView, str]] = ...) -> None: ...
 
 class BackfillRecordsResponse(_message.Message):
     __slots__ = ("results",)
