@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo up test test-sqlite test-postgres protos protos-check lint-protos bench lock clean
+.PHONY: venv demo up test protos protos-check lint-protos bench bench-classification scenarios lock clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ lint-protos: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
+
+bench-classification: $(STAMP)
+	$(BIN)/python bench/classification.py
+
+scenarios: $(STAMP)
+	$(BIN)/secondline scenarios ../shared/spec/scenarios tests/scenarios
 
 lock:
 	rm -rf /tmp/secondline-lock && $(PYTHON) -m venv /tmp/secondline-lock

@@ -201,3 +201,14 @@ async def test_history_is_paged(ingestion):
             break
         request.page_token = page.next_page_token
     assert seen == [f"h{i}" for i in range(5)] and pages == 3
+
+
+async def test_the_basic_view_answers_with_the_receipt_only(ingestion):
+    async def requests():
+        yield ingestion_pb2.SubmitRecordsRequest(records=[record(source_id="v1", enterprise=ACME)],
+                                                 view=ingestion_pb2.RECORD_VIEW_BASIC)
+        yield ingestion_pb2.SubmitRecordsRequest(records=[record(source_id="v2", enterprise=ACME)])
+
+    basic, full = [r.results[0].record async for r in ingestion.stub.SubmitRecords(requests(), metadata=ANTI)]
+    assert basic.record_id and basic.cursor and basic.HasField("submitted_at") and not basic.HasField("input")
+    assert full.HasField("input") and full.input.source_id == "v2"

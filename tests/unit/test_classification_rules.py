@@ -153,3 +153,16 @@ def test_scheduled_changes_and_plainness_are_known_from_the_timeline():
     assert next_change(segments, at("2026-06-01T00:00:00+08:00")) == at("2029-01-11T00:00:00+08:00")
     assert not is_plain_whitelist_from(segments, at("2029-01-10T00:00:00+08:00"))
     assert is_plain_whitelist_from(segments, at("2029-01-11T00:00:00+08:00"))
+
+
+def test_l_3_three_months_from_the_end_of_november_end_with_the_end_of_february():
+    facts = [fact("DISHONESTY_LISTED", date(2025, 11, 30), list="ANTI_SMUGGLING", severity="MINOR")]
+    assert answer(facts, "2026-02-28T23:59:59+08:00").flags == {"DISHONESTY_ANTI_SMUGGLING"}
+    assert answer(facts, "2026-03-01T00:00:00+08:00").flags == frozenset()
+
+
+def test_t_1_the_same_instant_in_any_offset_gets_the_same_answer():
+    facts = [fact("SMUGGLING_PENALTY", date(2026, 1, 10))]
+    for text in ("2026-01-10T00:00:00+08:00", "2026-01-09T16:00:00+00:00", "2026-01-09T11:00:00-05:00"):
+        assert answer(facts, text).klass == "WATCHLIST"
+    assert answer(facts, "2026-01-09T10:59:59-05:00").klass == "WHITELIST"
