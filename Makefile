@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv demo up test protos protos-check lint-protos bench bench-classification scenarios lock clean
+.PHONY: venv lint demo up test protos protos-check lint-protos bench bench-classification scenarios lock clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ protos-check: $(STAMP)
 
 lint-protos: $(STAMP)
 	$(BIN)/buf lint
+
+lint: $(STAMP)
+	$(BIN)/ruff check libs services tests bench tools
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from datetime import date, timezone
 
-import grpc
 
 from secondline.auth import Authenticator
 from secondline.common.v1 import common_pb2

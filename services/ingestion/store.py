@@ -14,14 +14,14 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Iterable
 
-from sqlalchemy import Engine, String, and_, func, insert, literal, or_, select, text, tuple_
+from sqlalchemy import Engine, String, and_, func, insert, literal, or_, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from secondline.errors import AlreadyExists, DomainError, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from secondline.rules_config import RulesConfig
 from secondline.storage import is_postgres, writer
 
-from .domain import Content, Draft, StoredRecord, Subject
+from .domain import Content, Draft, StoredRecord
 from .tables import RecordRow
 
 records = RecordRow.__table__

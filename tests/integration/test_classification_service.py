@@ -13,7 +13,7 @@ from secondline.classification.v1 import classification_pb2 as pb
 from secondline.common.v1 import common_pb2
 from secondline.ingestion.v1 import ingestion_pb2
 from secondline.rpc.convert import timestamp
-from tests.conftest import OPERATOR, SERVICE, as_department
+from tests.conftest import SERVICE, as_department
 from tests.helpers import record
 
 ACME = "91460100MA5T0A3D5P"

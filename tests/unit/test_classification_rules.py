@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
 import pytest
 
-from secondline.dates import CST
 from secondline.rules_config import load_rules
 from secondline.services.classification.domain import Fact
 from secondline.services.classification.engine import answer_at, is_plain_whitelist_from, next_change, timeline
