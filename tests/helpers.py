@@ -8,6 +8,7 @@ from google.rpc import error_details_pb2, status_pb2
 
 from secondline.common.v1 import common_pb2
 from secondline.ingestion.v1 import ingestion_pb2
+from secondline.rpc.status import field_violations
 
 
 def record(*, source_id="T-1", kind="SMUGGLING_PENALTY", enterprise=None, individual=None,
@@ -35,13 +36,9 @@ def record(*, source_id="T-1", kind="SMUGGLING_PENALTY", enterprise=None, indivi
 
 def details(status: status_pb2.Status):
     """(ErrorInfo, [field violation paths]) of a google.rpc.Status."""
-    info, fields = None, []
+    info = None
     for detail in status.details:
         if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
             info = error_details_pb2.ErrorInfo()
             detail.Unpack(info)
-        elif detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
-            bad = error_details_pb2.BadRequest()
-            detail.Unpack(bad)
-            fields += [v.field for v in bad.field_violations]
-    return info, fields
+    return info, [v.field for v in field_violations(status)]

@@ -16,11 +16,11 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import grpc
-from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
 from secondline.common.v1 import common_pb2
 from secondline.dates import cst_date
+from secondline.rpc.status import field_violations
 from secondline.identifiers import uscc_check_character
 from secondline.ingestion.v1 import ingestion_pb2 as pb
 from secondline.ingestion.v1.ingestion_pb2_grpc import IngestionServiceStub
@@ -163,13 +163,7 @@ def _short(record_id: str) -> str:
 
 def _violations(error: grpc.Call) -> str:
     """The refusal's field violations (google.rpc.BadRequest), or its message."""
-    status = rpc_status.from_call(error)
-    found = []
-    for detail in status.details if status else ():
-        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
-            bad = error_details_pb2.BadRequest()
-            detail.Unpack(bad)
-            found += [f"{v.field}: {v.description}" for v in bad.field_violations]
+    found = [f"{v.field}: {v.description}" for v in field_violations(rpc_status.from_call(error))]
     return "; ".join(found) or error.details()
 
 

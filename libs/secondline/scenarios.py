@@ -16,12 +16,12 @@ from typing import Any, Callable
 
 import grpc
 import yaml
-from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
 from secondline.common.v1 import common_pb2
 from secondline.dates import noon
 from secondline.ingestion.v1 import ingestion_pb2, ingestion_pb2_grpc
+from secondline.rpc.status import field_violations
 
 STEP_KINDS = ("submit", "reject", "expect", "gate", "gate_rate")
 
@@ -93,7 +93,7 @@ class IngestionSteps:
         try:
             reply = await self.stub.SubmitRecord(request, metadata=metadata)
         except grpc.aio.AioRpcError as exc:
-            code, fields = exc.code().name, _violated_fields(exc)
+            code, fields = exc.code().name, [v.field for v in field_violations(rpc_status.from_call(exc))]
         else:
             raise ScenarioError(f"reject: expected {spec['code']}, but the record was stored ({reply.record.record_id})")
         if code != spec["code"]:
@@ -141,17 +141,6 @@ class IngestionSteps:
                 return 0
             raise
         return len(reply.records)
-
-
-def _violated_fields(exc: grpc.aio.AioRpcError) -> list[str]:
-    status = rpc_status.from_call(exc)
-    fields = []
-    for detail in status.details if status else ():
-        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
-            bad = error_details_pb2.BadRequest()
-            detail.Unpack(bad)
-            fields += [v.field for v in bad.field_violations]
-    return fields
 
 
 def _enum(enum, prefix: str, name: Any) -> int:

@@ -140,3 +140,43 @@ class ServiceHost:
         finally:
             await self.stop()
             self.telemetry.shutdown()
+
+
+def host(service_type, settings, name: str, *, telemetry: Telemetry | None = None, clock=None) -> ServiceHost:
+    """A service wired from its settings: its own telemetry, and the real clock unless the
+    settings start a manual one (tests and scenario runs only)."""
+    from secondline.clock import ManualClock, SystemClock
+    from secondline.telemetry import setup_telemetry
+
+    telemetry = telemetry or setup_telemetry(name, otlp_endpoint=settings.telemetry.otlp_endpoint)
+    if clock is None:
+        clock = ManualClock(settings.start_clock) if settings.start_clock else SystemClock()
+    return ServiceHost(service_type(settings, telemetry, clock), settings.server, telemetry)
+
+
+def service_main(argv: list[str] | None, *, name: str, settings_model, env_prefix: str, build, check=None) -> int:
+    """The entry point of a service process: settings, checks, logs, then serve until signalled.
+
+    Settings come from ``--config`` and ``<env_prefix>*`` variables; anything wrong with them
+    (or what ``check`` loads from them, such as the rules file) stops the service before it
+    listens, with exit status 2 and a message naming the file, the key and the problem.
+    """
+    import argparse
+    import sys
+
+    from secondline.config import ConfigError, load_settings
+    from secondline.logs import configure_logging
+
+    parser = argparse.ArgumentParser(prog=f"secondline-{name}", description=f"The Secondline {name} service.")
+    parser.add_argument("--config", type=Path, help="settings file (YAML)")
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings(settings_model, path=args.config, env_prefix=env_prefix)
+        if check is not None:
+            check(settings)
+    except ConfigError as exc:
+        print(f"secondline-{name}: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(name, level=settings.telemetry.log_level)
+    asyncio.run(build(settings).run_until_signalled())
+    return 0

@@ -7,10 +7,8 @@ Settings come from the file and from ``SECONDLINE_CLASSIFICATION_*`` environment
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
-import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -19,14 +17,13 @@ import grpc
 
 from secondline.auth import MetadataAuthenticator, MutualTlsAuthenticator
 from secondline.classification.v1 import classification_pb2, classification_pb2_grpc
-from secondline.clock import Clock, ManualClock, SystemClock
+from secondline.clock import Clock
 from secondline.clock_service import register_if_manual
-from secondline.config import ConfigError, Strict, load_settings
-from secondline.logs import configure_logging
+from secondline.config import Strict
 from secondline.rules_config import load_rules
-from secondline.server import DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings
+from secondline.server import DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings, host, service_main
 from secondline.storage import Database, make_engine, migrate
-from secondline.telemetry import Telemetry, setup_telemetry
+from secondline.telemetry import Telemetry
 
 from .background import Follower, Scheduler
 from .servicer import ClassificationServicer
@@ -96,22 +93,9 @@ class ClassificationService:
 
 
 def build(settings: ClassificationSettings, *, telemetry: Telemetry | None = None, clock: Clock | None = None) -> ServiceHost:
-    telemetry = telemetry or setup_telemetry(NAME, otlp_endpoint=settings.telemetry.otlp_endpoint)
-    if clock is None:
-        clock = ManualClock(settings.start_clock) if settings.start_clock else SystemClock()
-    return ServiceHost(ClassificationService(settings, telemetry, clock), settings.server, telemetry)
+    return host(ClassificationService, settings, NAME, telemetry=telemetry, clock=clock)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="secondline-classification", description="The Secondline classification service.")
-    parser.add_argument("--config", type=Path, help="settings file (YAML)")
-    args = parser.parse_args(argv)
-    try:
-        settings = load_settings(ClassificationSettings, path=args.config, env_prefix=ENV_PREFIX)
-        load_rules(settings.rules_file)
-    except ConfigError as exc:
-        print(f"secondline-classification: {exc}", file=sys.stderr)
-        return 2
-    configure_logging(NAME, level=settings.telemetry.log_level)
-    asyncio.run(build(settings).run_until_signalled())
-    return 0
+    return service_main(argv, name=NAME, settings_model=ClassificationSettings, env_prefix=ENV_PREFIX, build=build,
+                        check=lambda settings: load_rules(settings.rules_file))

@@ -10,6 +10,7 @@ from datetime import datetime
 from secondline.clock import Clock
 from secondline.dates import cst_date
 from secondline.errors import Unavailable
+from secondline.feeds import pages
 from secondline.rules_config import RulesConfig
 from secondline.storage import Database
 
@@ -124,21 +125,13 @@ class Classification:
         return None
 
     async def changes(self, after: int, *, follow: bool) -> AsyncIterator[Change]:
-        while True:
-            seen = self.progress.revision
-            page = await self.db.read(self.store.changes_after, after, FEED_PAGE)
+        """Changes after revision ``after`` in revision order; with ``follow``, forever."""
+        async for page in pages(lambda revision, size: self.db.read(self.store.changes_after, revision, size),
+                                after=after, position=lambda change: change.revision, follow=follow,
+                                page_size=FEED_PAGE, committed=self.progress.changed,
+                                version=lambda: self.progress.revision, poll_seconds=POLL_SECONDS):
             for change in page:
                 yield change
-                after = change.revision
-            if len(page) == FEED_PAGE:
-                continue
-            if not follow:
-                return
-            async with self.progress.changed:
-                try:
-                    await asyncio.wait_for(self.progress.changed.wait_for(lambda: self.progress.revision != seen), POLL_SECONDS)
-                except TimeoutError:
-                    pass
 
 
 def _period_text(period) -> str:

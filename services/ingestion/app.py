@@ -8,9 +8,6 @@ Settings come from the file and from ``SECONDLINE_INGESTION_*`` environment vari
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -19,15 +16,14 @@ from pydantic import PositiveInt
 import grpc
 
 from secondline.auth import MetadataAuthenticator, MutualTlsAuthenticator
-from secondline.clock import Clock, ManualClock, SystemClock
-from secondline.config import ConfigError, Strict, load_settings
+from secondline.clock import Clock
+from secondline.config import Strict
 from secondline.ingestion.v1 import ingestion_pb2, ingestion_pb2_grpc
-from secondline.logs import configure_logging
 from secondline.rules_config import load_rules
 from secondline.clock_service import register_if_manual
-from secondline.server import DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings
+from secondline.server import DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings, host, service_main
 from secondline.storage import Database, make_engine, migrate
-from secondline.telemetry import Telemetry, setup_telemetry
+from secondline.telemetry import Telemetry
 
 from .servicer import IngestionServicer
 from .store import RecordStore
@@ -85,22 +81,9 @@ class IngestionService:
 
 
 def build(settings: IngestionSettings, *, telemetry: Telemetry | None = None, clock: Clock | None = None) -> ServiceHost:
-    telemetry = telemetry or setup_telemetry(NAME, otlp_endpoint=settings.telemetry.otlp_endpoint)
-    if clock is None:
-        clock = ManualClock(settings.start_clock) if settings.start_clock else SystemClock()
-    return ServiceHost(IngestionService(settings, telemetry, clock), settings.server, telemetry)
+    return host(IngestionService, settings, NAME, telemetry=telemetry, clock=clock)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="secondline-ingestion", description="The Secondline ingestion service.")
-    parser.add_argument("--config", type=Path, help="settings file (YAML)")
-    args = parser.parse_args(argv)
-    try:
-        settings = load_settings(IngestionSettings, path=args.config, env_prefix=ENV_PREFIX)
-        load_rules(settings.rules_file)  # a bad rules file stops the service before it listens
-    except ConfigError as exc:
-        print(f"secondline-ingestion: {exc}", file=sys.stderr)
-        return 2
-    configure_logging(NAME, level=settings.telemetry.log_level)
-    asyncio.run(build(settings).run_until_signalled())
-    return 0
+    return service_main(argv, name=NAME, settings_model=IngestionSettings, env_prefix=ENV_PREFIX, build=build,
+                        check=lambda settings: load_rules(settings.rules_file))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from secondline.clock import Clock
+from secondline.feeds import pages
 from secondline.errors import DomainError, FieldViolation, InvalidArgument, NotFound
 from secondline.rules_config import RulesConfig
 from secondline.storage import Database
@@ -89,22 +89,9 @@ class Ingestion:
         rows = await self.db.read(self.store.timeliness, first, last, department)
         return self.rules.in_force(last).timeliness_days, sorted(rows)
 
-    async def feed(self, after_seq: int, *, follow: bool) -> AsyncIterator[list[StoredRecord]]:
+    def feed(self, after_seq: int, *, follow: bool) -> AsyncIterator[list[StoredRecord]]:
         """Pages of committed records after ``after_seq`` in commit order; with ``follow``, forever."""
-        while True:
-            seen = self.writer.commits
-            page = await self.db.read(self.store.feed, after_seq, FEED_PAGE)
-            if page:
-                yield page
-                after_seq = page[-1].seq
-            if len(page) == FEED_PAGE:
-                continue
-            if not follow:
-                return
-            async with self.writer.committed:
-                try:
-                    await asyncio.wait_for(
-                        self.writer.committed.wait_for(lambda: self.writer.commits != seen), FEED_POLL_SECONDS
-                    )
-                except TimeoutError:
-                    pass
+        return pages(lambda after, size: self.db.read(self.store.feed, after, size), after=after_seq,
+                     position=lambda record: record.seq, follow=follow, page_size=FEED_PAGE,
+                     committed=self.writer.committed, version=lambda: self.writer.commits,
+                     poll_seconds=FEED_POLL_SECONDS)

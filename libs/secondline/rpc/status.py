@@ -41,3 +41,14 @@ def _pack(message) -> any_pb2.Any:
     packed = any_pb2.Any()
     packed.Pack(message)
     return packed
+
+
+def field_violations(status: status_pb2.Status | None) -> list[error_details_pb2.BadRequest.FieldViolation]:
+    """The ``BadRequest`` field violations a status carries (none for other errors)."""
+    found = []
+    for detail in status.details if status is not None else ():
+        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad = error_details_pb2.BadRequest()
+            detail.Unpack(bad)
+            found += bad.field_violations
+    return found

@@ -1,14 +1,6 @@
 """Alembic environment for the ingestion service, run programmatically by secondline.storage."""
 
-from alembic import context
-
 from secondline.services.ingestion.tables import Base
+from secondline.storage import run_migrations
 
-connection = context.config.attributes["connection"]
-context.configure(
-    connection=connection,
-    target_metadata=Base.metadata,
-    version_table=context.config.attributes["version_table"],
-)
-with context.begin_transaction():
-    context.run_migrations()
+run_migrations(Base.metadata)
