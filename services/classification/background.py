@@ -62,8 +62,7 @@ class Follower:
         call = stub.StreamRecords(ingestion_pb2.StreamRecordsRequest(after_cursor=str(cursor) if cursor else "", follow=True),
                                   metadata=PRINCIPAL)
         self.connected = True
-        pending: list[Incoming] = []
-        queue: asyncio.Queue = asyncio.Queue(maxsize=8)
+        queue: asyncio.Queue = asyncio.Queue(maxsize=64)  # up to 32,000 records read ahead
 
         async def read() -> None:
             async for message in call:
@@ -72,16 +71,12 @@ class Follower:
 
         reader = asyncio.create_task(read())
         try:
-            while True:
-                message = await queue.get()
-                if message is None:
-                    await reader
-                    return
+            while (message := await _next(queue, reader)) is not None:
                 pending = incoming(message)
                 while not queue.empty() and len(pending) < MAX_BATCH:  # take what has arrived meanwhile
                     more = queue.get_nowait()
                     if more is None:
-                        await queue.put(None)
+                        queue.put_nowait(None)
                         break
                     pending += incoming(more)
                 await self._apply(pending)
@@ -94,6 +89,17 @@ class Follower:
             published = await self._db.write(self._store.apply, batch, self._clock.now())
         revision = await self._db.read(self._store.revision) if published else None
         await self._progress.advance(cursor=batch[-1].cursor, revision=revision)
+
+
+async def _next(queue: asyncio.Queue, reader: asyncio.Task):
+    """The next message, or the reader's error if the stream broke (instead of waiting for ever)."""
+    getter = asyncio.ensure_future(queue.get())
+    done, _ = await asyncio.wait({getter, reader}, return_when=asyncio.FIRST_COMPLETED)
+    if getter in done:
+        return getter.result()
+    getter.cancel()
+    reader.result()  # raises what broke the stream
+    return None
 
 
 class Scheduler:

@@ -137,3 +137,54 @@ async def test_many_subjects_in_one_call(suite):
     reply = await suite.classification.BatchGetSubjectClasses(request, metadata=SERVICE, timeout=10)
     assert [c.credit_class for c in reply.subject_classes] == [common_pb2.CREDIT_CLASS_WATCHLIST, common_pb2.CREDIT_CLASS_WHITELIST]
     assert [r.rule for r in reply.subject_classes[1].reasons] == ["P-B"]
+
+
+async def test_classification_keeps_answering_while_ingestion_is_down_and_resumes_after(database_url, tmp_path):
+    import socket
+
+    from secondline.classification.v1 import classification_pb2_grpc
+    from secondline.clock import ManualClock
+    from secondline.ingestion.v1 import ingestion_pb2_grpc
+    from secondline.services.classification.app import ClassificationSettings
+    from secondline.services.classification.app import build as build_classification
+    from secondline.services.ingestion.app import IngestionSettings
+    from secondline.services.ingestion.app import build as build_ingestion
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    clock = ManualClock(datetime(2026, 3, 1, 4, tzinfo=timezone.utc))
+    ingestion_settings = IngestionSettings.model_validate({"database": {"url": database_url},
+                                                          "server": {"listen": f"127.0.0.1:{port}", "grace_seconds": 0}})
+    ingestion = build_ingestion(ingestion_settings, clock=clock)
+    await ingestion.start()
+    classification = build_classification(ClassificationSettings.model_validate({
+        "database": {"url": database_url}, "ingestion_address": f"127.0.0.1:{port}", "server": {"grace_seconds": 0}}),
+        clock=clock)
+    c_port = await classification.start()
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as i_channel, \
+                grpc.aio.insecure_channel(f"127.0.0.1:{c_port}") as c_channel:
+            stub = ingestion_pb2_grpc.IngestionServiceStub(i_channel)
+            classes = classification_pb2_grpc.ClassificationServiceStub(c_channel)
+
+            async def watchlisted(cursor):
+                request = pb.GetSubjectClassRequest(subject=common_pb2.SubjectId(enterprise=ACME), min_record_cursor=cursor,
+                                                    as_of=timestamp(datetime(2026, 3, 1, tzinfo=timezone.utc)))
+                reply = await classes.GetSubjectClass(request, metadata=SERVICE, timeout=15)
+                return reply.subject_class.credit_class == common_pb2.CREDIT_CLASS_WATCHLIST
+
+            first = (await stub.SubmitRecord(ingestion_pb2.SubmitRecordRequest(
+                record=record(source_id="a", enterprise=ACME, decided_on=date(2026, 1, 10))), metadata=ANTI)).record
+            assert await watchlisted(first.cursor)
+            await ingestion.stop()
+            assert await watchlisted("")  # still answering from what it has
+            ingestion = build_ingestion(ingestion_settings, clock=clock)
+            await ingestion.start()
+            second = (await stub.SubmitRecord(ingestion_pb2.SubmitRecordRequest(
+                record=record(source_id="w", kind="WITHDRAWAL", withdraws={"record_id": first.record_id},
+                              decided_on=date(2026, 2, 1))), metadata=ANTI, timeout=15)).record
+            assert not await watchlisted(second.cursor)  # the follower reconnected and applied it
+    finally:
+        await classification.stop()
+        await ingestion.stop()
