@@ -19,9 +19,11 @@ import grpc
 from grpc_status import rpc_status
 
 from secondline.common.v1 import common_pb2
-from secondline.dates import cst_date
+from secondline.dates import CST, cst_date
 from secondline.rpc.status import field_violations
 from secondline.identifiers import uscc_check_character
+from secondline.classification.v1 import classification_pb2 as cpb
+from secondline.classification.v1.classification_pb2_grpc import ClassificationServiceStub
 from secondline.ingestion.v1 import ingestion_pb2 as pb
 from secondline.ingestion.v1.ingestion_pb2_grpc import IngestionServiceStub
 from secondline.suite import running_suite
@@ -58,11 +60,29 @@ def _tour(data_dir: Path, out: Out) -> None:
     out(f"Starting the suite in {data_dir} ...")
     with running_suite(data_dir) as suite:
         address = suite.address("ingestion")
-        out(f"  ingestion  {address}\n")
+        out(f"  ingestion       {address}")
+        out(f"  classification  {suite.address('classification')}\n")
         with grpc.insecure_channel(address) as channel:
             _file_records(IngestionServiceStub(channel), out)
-            _read_back(IngestionServiceStub(channel), out)
+            cursor = _read_back(IngestionServiceStub(channel), out)
+        with grpc.insecure_channel(suite.address("classification")) as channel:
+            _classes(ClassificationServiceStub(channel), cursor, out)
     out("\nSuite stopped.")
+
+
+def _classes(stub: ClassificationServiceStub, cursor: str, out: Out) -> None:
+    """Each demo company's class now, once classification has applied every record filed."""
+    out("\nClasses now (classification: strictest wins; the rules that apply; when the class ends)")
+    request = cpb.BatchGetSubjectClassesRequest(
+        subjects=[common_pb2.SubjectId(enterprise=key) for key in NAMES], min_record_cursor=cursor)
+    reply = stub.BatchGetSubjectClasses(request, metadata=as_principal("operator/demo"), timeout=30)
+    for answer in reply.subject_classes:
+        klass = _name(common_pb2.CreditClass, answer.credit_class, "CREDIT_CLASS_")
+        reasons = ", ".join(sorted({r.rule for r in answer.reasons}))
+        flags = ", ".join(_name(common_pb2.Flag, f, "FLAG_") for f in answer.flags)
+        ends = answer.until.ToDatetime(tzinfo=timezone.utc).astimezone(CST) if answer.HasField("until") else None
+        until = f", ends {ends:%Y-%m-%d %H:%M} CST" if ends else ""
+        out(f"  {NAMES[answer.subject.enterprise]:<31}{klass:<10} ({reasons}{'; ' + flags if flags else ''}{until})")
 
 
 def _file_records(stub: IngestionServiceStub, out: Out) -> None:
@@ -99,7 +119,8 @@ def _file_records(stub: IngestionServiceStub, out: Out) -> None:
     submit("TAX", correction, f"  (of {rating.source_id}: D was a clerical error)")
 
 
-def _read_back(stub: IngestionServiceStub, out: Out) -> None:
+def _read_back(stub: IngestionServiceStub, out: Out) -> str:
+    """History, feed and timeliness; returns the feed's last cursor."""
     request = pb.ListSubjectRecordsRequest(subject=common_pb2.SubjectId(enterprise=LUHUITOU))
     history = stub.ListSubjectRecords(request, metadata=as_principal("department/CUSTOMS"))
     out(f"History of {NAMES[LUHUITOU]} {LUHUITOU}, superseded records marked (ListSubjectRecords)")
@@ -111,7 +132,9 @@ def _read_back(stub: IngestionServiceStub, out: Out) -> None:
     out("\nThe record feed from its beginning (StreamRecords, follow=false; first 10)")
     out(f"  {'cursor':>6}  {'source':<15}record")
     feed = stub.StreamRecords(pb.StreamRecordsRequest(follow=False), metadata=as_principal("service/demo"))
-    first = [r for message in feed for r in message.records][:10]  # the rest stays in the log
+    records = [r for message in feed for r in message.records]
+    last_cursor = records[-1].cursor
+    first = records[:10]  # the rest stays in the log
     for r in first:
         what, about = _describe(r.input, r.target_record_id)
         out(f"  {r.cursor:>6}  {_name(common_pb2.Department, r.source, 'DEPARTMENT_'):<15}{what}; {about}")
@@ -126,6 +149,7 @@ def _read_back(stub: IngestionServiceStub, out: Out) -> None:
     for row in report.departments:
         name = _name(common_pb2.Department, row.department, "DEPARTMENT_")
         out(f"  {name:<17}{row.records:>8}{row.late_records:>6}{row.max_delay_days:>10} days")
+    return last_cursor
 
 
 def _record(source_id: str, kind: str, enterprise: str, decided_on: date, **fields) -> pb.RecordInput:

@@ -35,6 +35,8 @@ def test_demo_files_records_shows_a_refusal_and_a_replay_and_exits_cleanly(tmp_p
     assert re.search(r"-> refused, INVALID_ARGUMENT: subject\.enterprise: check character", done.stdout)
     assert "-> replayed" in done.stdout
     assert "LATE" in done.stdout and "superseded by" in done.stdout
+    assert re.search(r"Haikou Yefeng Trading +AEO +\(E-A", done.stdout)  # classification followed the feed
+    assert re.search(r"Yangpu Blue Ocean Shipping +WATCHLIST +\(E-W3, L-1; DISHONESTY_MARITIME", done.stdout)
     assert "Suite stopped." in done.stdout
 
 
