@@ -2,9 +2,9 @@
 
     secondline up [--data DIR] [--otlp-endpoint URL]   serve until Ctrl-C
     secondline demo [--data DIR]                       file and read a few records, then stop
+    secondline scenarios DIR...                        run acceptance scenarios, a fresh suite each
 
-Each subcommand is a function ``(args) -> exit code`` registered in :func:`build_parser`;
-``scenarios`` and ``bench`` will join them there.
+Each subcommand is a function ``(args) -> exit code`` registered in :func:`build_parser`.
 """
 
 from __future__ import annotations
