@@ -564,7 +564,7 @@ async def main_async(args) -> int:
     for _, msg in records:
         kinds[common_pb2.RecordKind.Name(msg.kind).removeprefix("RECORD_KIND_")] += 1
     individuals = sum(1 for _, msg in records if msg.subject.WhichOneof("id") == "individual")
-    print(f"Secondline ingestion benchmark: {args.records} records, {args.chunk} per stream message, "
+    print(f"Secondline ingestion benchmark: {args.records} records, {args.chunk} per stream message, view {args.view}, "
           f"{len(streams)} concurrent streams (one per department), seed {args.seed}")
     print(machine())
     print("kinds: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]))

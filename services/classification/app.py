@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 import grpc
+from pydantic import PositiveInt
 
 from secondline.auth import MetadataAuthenticator, MutualTlsAuthenticator
 from secondline.classification.v1 import classification_pb2, classification_pb2_grpc
@@ -44,6 +45,9 @@ class ClassificationSettings(Strict):
     """Versioned rules (periods, scales, candidate thresholds); the packaged default when unset."""
     start_clock: datetime | None = None
     """Tests and scenario runs only: a manual clock standing at this instant (settable over gRPC)."""
+    cache_subjects: PositiveInt = 250_000
+    """Subjects whose facts and timeline the writer keeps in memory (a few KB each): more is
+    faster catching up, fewer is less memory; a subject not kept is read from the tables."""
 
 
 @dataclass
@@ -64,7 +68,7 @@ class ClassificationService:
         if self.settings.database.migrate:
             migrate(engine, "secondline.services.classification.migrations", version_table="alembic_version_classification")
         self._db = Database(engine)
-        store = ClassificationStore(engine, rules)
+        store = ClassificationStore(engine, rules, cache_size=self.settings.cache_subjects)
         progress = Progress()
         self.classification = Classification(db=self._db, store=store, rules=rules, clock=self.clock, progress=progress)
         self.follower = Follower(address=self.settings.ingestion_address, db=self._db, store=store, clock=self.clock,
