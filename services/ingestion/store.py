@@ -53,7 +53,6 @@ class RecordStore:
             if self._pg:
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
             batch = _Batch(conn, drafts)
-            batch.next_seq = conn.scalar(select(func.coalesce(func.max(records.c.seq), 0))) + 1
             outcomes = [self._decide(draft, batch) for draft in drafts]
             if batch.new_rows:
                 conn.execute(insert(records), batch.new_rows)
@@ -199,7 +198,8 @@ class _Batch:
         # busy event loop costs far more than the call itself.
         entropy = os.urandom(16 * len(drafts))
         self._ids = (uuid.UUID(bytes=entropy[i:i + 16], version=4).hex for i in range(0, len(entropy), 16))
-        self.next_seq = 1
+        # Feed positions continue from the log's last; the caller holds the write lock.
+        self.next_seq = conn.scalar(select(func.coalesce(func.max(records.c.seq), 0))) + 1
         source_keys = {(d.source, d.source_id) for d in drafts}
         target_ids: set[str] = set()
         for d in drafts:
