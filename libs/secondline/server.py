@@ -180,3 +180,15 @@ def service_main(argv: list[str] | None, *, name: str, settings_model, env_prefi
     configure_logging(name, level=settings.telemetry.log_level)
     asyncio.run(build(settings).run_until_signalled())
     return 0
+
+
+def open_database(settings: DatabaseSettings, telemetry: Telemetry, service: str):
+    """A service's database: its engine, traced, its schema migrated (when configured), and
+    the threads its work runs on. Each service keeps its own Alembic history and version table."""
+    from secondline.storage import Database, make_engine, migrate
+
+    engine = make_engine(settings.url)
+    telemetry.instrument_engine(engine)
+    if settings.migrate:
+        migrate(engine, f"secondline.services.{service}.migrations", version_table=f"alembic_version_{service}")
+    return Database(engine)

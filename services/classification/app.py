@@ -22,8 +22,8 @@ from secondline.clock import Clock
 from secondline.clock_service import register_if_manual
 from secondline.config import Strict
 from secondline.rules_config import load_rules
-from secondline.server import DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings, host, service_main
-from secondline.storage import Database, make_engine, migrate
+from secondline.server import DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings, host, open_database, service_main
+from secondline.storage import Database
 from secondline.telemetry import Telemetry
 
 from .background import Follower, Scheduler
@@ -63,11 +63,8 @@ class ClassificationService:
 
     def register(self, server: grpc.aio.Server) -> list[str]:
         rules = load_rules(self.settings.rules_file)
-        engine = make_engine(self.settings.database.url)
-        self.telemetry.instrument_engine(engine)
-        if self.settings.database.migrate:
-            migrate(engine, "secondline.services.classification.migrations", version_table="alembic_version_classification")
-        self._db = Database(engine)
+        self._db = open_database(self.settings.database, self.telemetry, NAME)
+        engine = self._db.engine
         store = ClassificationStore(engine, rules, cache_size=self.settings.cache_subjects)
         progress = Progress()
         self.classification = Classification(db=self._db, store=store, rules=rules, clock=self.clock, progress=progress)

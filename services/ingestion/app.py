@@ -21,8 +21,8 @@ from secondline.config import Strict
 from secondline.ingestion.v1 import ingestion_pb2, ingestion_pb2_grpc
 from secondline.rules_config import load_rules
 from secondline.clock_service import register_if_manual
-from secondline.server import DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings, host, service_main
-from secondline.storage import Database, make_engine, migrate
+from secondline.server import DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings, host, open_database, service_main
+from secondline.storage import Database
 from secondline.telemetry import Telemetry
 
 from .servicer import IngestionServicer
@@ -59,11 +59,8 @@ class IngestionService:
 
     def register(self, server: grpc.aio.Server) -> list[str]:
         rules = load_rules(self.settings.rules_file)
-        engine = make_engine(self.settings.database.url)
-        self.telemetry.instrument_engine(engine)
-        if self.settings.database.migrate:
-            migrate(engine, "secondline.services.ingestion.migrations", version_table="alembic_version_ingestion")
-        self._db = Database(engine)
+        self._db = open_database(self.settings.database, self.telemetry, NAME)
+        engine = self._db.engine
         store = RecordStore(engine, rules)
         writer = RecordWriter(self._db, store, self.telemetry, max_batch=self.settings.max_batch)
         self.ingestion = Ingestion(db=self._db, store=store, writer=writer, rules=rules, clock=self.clock)
