@@ -33,7 +33,9 @@ def subject_class(subject_type: str, key: str, at: datetime, answer: Answer, rev
         subject=subject_to_proto(subject_type, key),
         as_of=timestamp(at),
         credit_class=class_value(answer.klass),
-        reasons=[reason(c) for c in answer.reasons] or [pb.Reason(rule=answer.default_rule, effect=answer.klass)],
+        # A whitelisted subject is so by E-B or P-B, whatever flags it carries beside the class.
+        reasons=([pb.Reason(rule=answer.default_rule, effect=answer.klass)] if answer.klass == "WHITELIST" else [])
+        + [reason(c) for c in answer.reasons],
         flags=flags(answer.flags),
         revision=revision,
     )
