@@ -94,10 +94,13 @@ class Follower:
 async def _next(queue: asyncio.Queue, reader: asyncio.Task):
     """The next message, or the reader's error if the stream broke (instead of waiting for ever)."""
     getter = asyncio.ensure_future(queue.get())
-    done, _ = await asyncio.wait({getter, reader}, return_when=asyncio.FIRST_COMPLETED)
+    try:
+        done, _ = await asyncio.wait({getter, reader}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        if not getter.done():
+            getter.cancel()  # stopping, or the stream broke: leave no task behind
     if getter in done:
         return getter.result()
-    getter.cancel()
     reader.result()  # raises what broke the stream
     return None
 
