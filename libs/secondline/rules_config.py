@@ -112,11 +112,6 @@ class RuleVersion(Strict):
     def scale(self, department: str) -> list[str] | None:
         return self.rating_scales.get(department)
 
-    def covers(self, day: date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_until is None or day <= self.valid_until
-        )
-
 
 class RulesConfig(Strict):
     versions: list[RuleVersion]

@@ -38,7 +38,6 @@ class Follower:
         self._progress, self._telemetry = progress, telemetry
         self._tracer = telemetry.tracer(__name__)
         self._channel_factory = channel_factory or (lambda a: grpc.aio.insecure_channel(a, interceptors=telemetry.client_interceptors()))
-        self.connected = False
 
     async def run(self) -> None:
         backoff = 0.1
@@ -49,7 +48,6 @@ class Follower:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # ingestion down, or the stream cut: resume from the stored cursor
-                self.connected = False
                 log.warning("record feed interrupted: %s; retrying in %.1fs", type(exc).__name__, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
@@ -61,7 +59,6 @@ class Follower:
         await self._progress.advance(cursor=cursor)
         call = stub.StreamRecords(ingestion_pb2.StreamRecordsRequest(after_cursor=str(cursor) if cursor else "", follow=True),
                                   metadata=PRINCIPAL)
-        self.connected = True
         queue: asyncio.Queue = asyncio.Queue(maxsize=64)  # up to 32,000 records read ahead
 
         async def read() -> None:

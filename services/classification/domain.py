@@ -50,10 +50,6 @@ class Contribution(NamedTuple):
     """When the effect stops, if scheduled; ``None`` for no end."""
     records: tuple[str, ...]
 
-    @property
-    def is_flag(self) -> bool:
-        return self.effect not in CLASS_RANK
-
     def covers(self, instant: datetime) -> bool:
         return self.start <= instant and (self.end is None or instant < self.end)
 
@@ -66,9 +62,6 @@ class Segment(NamedTuple):
     klass: str
     contributions: tuple[Contribution, ...] = ()
     flags: frozenset[str] = frozenset()
-
-    def covers(self, instant: datetime) -> bool:
-        return (self.start is None or self.start <= instant) and (self.end is None or instant < self.end)
 
     @property
     def plain_whitelist(self) -> bool:

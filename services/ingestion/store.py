@@ -17,7 +17,7 @@ from typing import Iterable
 from sqlalchemy import Engine, String, and_, func, insert, literal, or_, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from secondline.errors import AlreadyExists, DomainError, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
+from secondline.errors import AlreadyExists, DomainError, FieldViolation, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from secondline.rules_config import RulesConfig
 from secondline.storage import is_postgres, writer
 
@@ -74,11 +74,10 @@ class RecordStore:
         if draft.content.target is not None:
             try:
                 target = self._resolve_target(draft, batch)
+                content = self._amend(draft, target)
             except DomainError as error:
                 return Outcome(error=error)
-            content, content_kind, target_id = self._amend(draft, target)
-            if isinstance(content, DomainError):
-                return Outcome(error=content)
+            content_kind, target_id = target.content_kind, target.record_id
         record = StoredRecord(
             seq=batch.take_seq(),
             record_id=batch.new_id(),
@@ -131,21 +130,22 @@ class RecordStore:
             )
         return target
 
-    def _amend(self, draft: Draft, target: StoredRecord) -> tuple[Content | DomainError, str, str]:
-        """The content a correction or withdrawal stores, checked against the record it names."""
+    def _amend(self, draft: Draft, target: StoredRecord) -> Content:
+        """The content a correction or withdrawal stores, checked against the record it names (R-4)."""
         content = draft.content
         if content.kind == "WITHDRAWAL":
             if content.subject is None:
-                content = replace(content, subject=target.content.subject)
-            elif content.subject != target.content.subject:
-                return InvalidArgument.of([_violation("subject", f"must be the withdrawn record's subject ({target.content.subject.key})")]), "", ""
-            return content, target.content_kind, target.record_id
-        # CORRECTION: the full corrected content, of the corrected record's kind (R-4).
+                return replace(content, subject=target.content.subject)
+            if content.subject != target.content.subject:
+                raise InvalidArgument.of([FieldViolation(
+                    "subject", f"must be the withdrawn record's subject ({target.content.subject.key})")])
+            return content
+        # CORRECTION: the full corrected content, of the corrected record's kind.
         version = self.rules.in_force(content.decided_on)
         problems = content_violations(target.content_kind, content, draft.source, version)
         if problems:
-            return InvalidArgument.of(problems), "", ""
-        return content, target.content_kind, target.record_id
+            raise InvalidArgument.of(problems)
+        return content
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -318,9 +318,3 @@ def _by_source_keys(conn, keys: list[tuple[str, str]]):
 def _chunks(items: list, size: int) -> Iterable[list]:
     for i in range(0, len(items), size):
         yield items[i:i + size]
-
-
-def _violation(field: str, description: str):
-    from secondline.errors import FieldViolation
-
-    return FieldViolation(field, description)
