@@ -99,6 +99,9 @@ class ServiceHost:
         await self.service.start()
         for name in ["", *self._names]:
             await self.health.set(name, SERVING)
+        watch = getattr(self.service, "watch_health", None)
+        if watch is not None:  # a service with health names of its own keeps them current
+            watch(self.health)
         log.info("serving", extra={"service": self.service.name, "port": self.port})
         return self.port
 

@@ -71,10 +71,16 @@ def classification_settings(name: str, layout: Layout) -> dict[str, Any]:
     return {**embedded_settings(name, layout), "ingestion_address": layout.addresses["ingestion"]}
 
 
+def gate_settings(name: str, layout: Layout) -> dict[str, Any]:
+    """The gate follows classification's change feed."""
+    return {**embedded_settings(name, layout), "classification_address": layout.addresses["classification"]}
+
+
 #: The suite, in start order (producers before their followers); stopped in reverse.
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("ingestion", "secondline.services.ingestion", embedded_settings),
     ServiceSpec("classification", "secondline.services.classification", classification_settings),
+    ServiceSpec("gate", "secondline.services.gate", gate_settings),
 )
 
 

@@ -20,6 +20,8 @@ from opentelemetry.instrumentation.grpc import aio_client_interceptors, aio_serv
 from opentelemetry.instrumentation.grpc import filters as grpc_filters
 from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
 from opentelemetry.instrumentation.sqlalchemy.version import __version__ as _sqlalchemy_instr_version
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import MetricReader
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
@@ -61,6 +63,13 @@ class Telemetry:
 
     tracer_provider: TracerProvider
     service_name: str
+    meter_provider: MeterProvider | None = None
+
+    def meter(self, name: str) -> metrics.Meter:
+        """A meter from this service's provider (a no-op one when the service has none)."""
+        if self.meter_provider is None:
+            return metrics.NoOpMeter(name)
+        return self.meter_provider.get_meter(name)
 
     def tracer(self, name: str) -> trace.Tracer:
         """A tracer from this service's provider (not `trace.get_tracer`, which is global)."""
@@ -100,6 +109,8 @@ class Telemetry:
         """Flush pending spans (the batch processor holds some) and stop exporting."""
         self.tracer_provider.force_flush()
         self.tracer_provider.shutdown()
+        if self.meter_provider is not None:
+            self.meter_provider.shutdown()
 
 
 def setup_telemetry(
@@ -107,6 +118,7 @@ def setup_telemetry(
     *,
     otlp_endpoint: str | None = None,
     span_exporter: SpanExporter | None = None,
+    metric_reader: MetricReader | None = None,
 ) -> Telemetry:
     """Build one service's tracing.
 
@@ -114,8 +126,12 @@ def setup_telemetry(
       `http://...` or has no scheme (the usual in-cluster collector), TLS for `https://`.
     - `span_exporter`: export each span synchronously as it ends (tests read them at once).
     - neither: spans are still created and sampled, so logs carry real trace ids.
+    - `metric_reader`: read the service's metrics (tests); with `otlp_endpoint`, metrics are
+      also exported by OTLP every 15 s.
     """
-    provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service_name}))
+    resource = Resource.create({SERVICE_NAME: service_name})
+    provider = TracerProvider(resource=resource)
+    readers: list[MetricReader] = [metric_reader] if metric_reader is not None else []
     if otlp_endpoint:
         # Imported lazily: the exporter pulls in protobuf stubs a test run does not need.
         from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
@@ -124,9 +140,15 @@ def setup_telemetry(
         provider.add_span_processor(
             BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_endpoint, insecure=insecure))
         )
+        from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter
+        from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+
+        readers.append(PeriodicExportingMetricReader(OTLPMetricExporter(endpoint=otlp_endpoint, insecure=insecure),
+                                                     export_interval_millis=15_000))
     if span_exporter is not None:
         provider.add_span_processor(SimpleSpanProcessor(span_exporter))
-    return Telemetry(tracer_provider=provider, service_name=service_name)
+    meters = MeterProvider(resource=resource, metric_readers=readers) if readers else None
+    return Telemetry(tracer_provider=provider, service_name=service_name, meter_provider=meters)
 
 
 def current_traceparent() -> str:

@@ -67,7 +67,8 @@ class ClassificationService:
         rules = load_rules(self.settings.rules_file)
         self._db = open_database(self.settings.database, self.telemetry, NAME)
         engine = self._db.engine
-        store = ClassificationStore(engine, rules, cache_size=self.settings.cache_subjects)
+        store = ClassificationStore(engine, rules, cache_size=self.settings.cache_subjects,
+                                    tracer=self.telemetry.tracer("secondline.services.classification"))
         progress = Progress()
         self.classification = Classification(db=self._db, store=store, rules=rules, clock=self.clock, progress=progress)
         self.follower = Follower(address=self.settings.ingestion_address, db=self._db, store=store, clock=self.clock,

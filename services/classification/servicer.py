@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+
 from secondline.auth import Authenticator
 from secondline.classification.v1 import classification_pb2 as pb
 from secondline.classification.v1 import classification_pb2_grpc
@@ -17,6 +20,7 @@ from .usecases import Classification
 ERROR_DOMAIN = "classification.secondline"
 BATCH_MAX = 1000
 WAIT_DEFAULT_SECONDS = 10.0
+HEARTBEAT_MIN_SECONDS = 0.1
 
 
 class ClassificationServicer(classification_pb2_grpc.ClassificationServiceServicer):
@@ -117,7 +121,19 @@ class ClassificationServicer(classification_pb2_grpc.ClassificationServiceServic
             self._auth.authenticate(context)
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)
-        async for change in self._c.changes(request.after_revision, follow=request.follow):
+        interval = request.heartbeat_interval.ToTimedelta().total_seconds() if request.follow else 0.0
+        if interval and interval < HEARTBEAT_MIN_SECONDS:
+            await abort(context, InvalidArgument.of([FieldViolation(
+                "heartbeat_interval", f"must be at least {HEARTBEAT_MIN_SECONDS} s, or unset for no heartbeats")]), ERROR_DOMAIN)
+        changes = self._c.changes(request.after_revision, follow=request.follow)
+        if interval:
+            changes = with_heartbeats(changes, interval)
+        last = request.after_revision
+        async for change in changes:
+            if change is None:
+                yield pb.StreamChangesResponse(revision=last, heartbeat=True)
+                continue
+            last = change.revision
             answer = rules_engine.answer_at(change.timeline, change.effective_at, change.subject_type)
             yield pb.StreamChangesResponse(
                 revision=change.revision,
@@ -131,3 +147,32 @@ class ClassificationServicer(classification_pb2_grpc.ClassificationServiceServic
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)
         return pb.GetStatusResponse(record_cursor=str(self._c.progress.cursor), revision=self._c.progress.revision)
+
+
+async def with_heartbeats(changes: AsyncIterator, interval: float) -> AsyncIterator:
+    """The changes, with ``None`` whenever ``interval`` seconds pass without one.
+
+    The changes are read by a task of their own into a small queue: timing out a wait on the
+    queue is safe, where timing out the generator itself would close it. When the changes end
+    (or fail), that shows at the next wait at the latest.
+    """
+    queue: asyncio.Queue = asyncio.Queue(maxsize=256)
+
+    async def pump() -> None:
+        async for change in changes:
+            await queue.put(change)
+
+    task = asyncio.create_task(pump())
+    try:
+        while True:
+            if task.done() and queue.empty():
+                task.result()  # raises what ended the changes, if anything did
+                return
+            try:
+                item = await asyncio.wait_for(queue.get(), interval)
+            except TimeoutError:
+                yield None
+                continue
+            yield item
+    finally:
+        task.cancel()

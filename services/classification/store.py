@@ -19,6 +19,7 @@ from sqlalchemy import Engine, func, insert, select, text, update
 
 from secondline.rules_config import RulesConfig
 from secondline.storage import is_postgres, writer, upsert
+from secondline.telemetry import context_from_traceparent
 
 from . import engine as rules_engine
 from .codec import dump_timeline, load_timeline
@@ -64,8 +65,9 @@ class Change:
 
 
 class ClassificationStore:
-    def __init__(self, engine: Engine, rules: RulesConfig, *, cache_size: int = 250_000) -> None:
+    def __init__(self, engine: Engine, rules: RulesConfig, *, cache_size: int = 250_000, tracer=None) -> None:
         self.engine = engine
+        self._tracer = tracer
         self.rules = rules
         self._pg = is_postgres(engine)
         self._writes = writer(engine)
@@ -169,11 +171,25 @@ class ClassificationStore:
             })
             change_rows.append({"revision": revision, "subject_key": key, "subject_type": subject_type,
                                 "effective_at": now, "timeline": encoded, "record_id": cause.record_id,
-                                "traceparent": cause.traceparent})
+                                "traceparent": self._trace_change(cause, key, revision)})
         if subject_rows:
             conn.execute(upsert(self.engine, subjects, ["subject_key"]), subject_rows)
             conn.execute(insert(changes), change_rows)
         return len(change_rows), fresh
+
+    def _trace_change(self, cause: Incoming, key: str, revision: int) -> str:
+        """A span for the change, a child of the record's own trace; its context goes with the change.
+
+        Only for sampled records: an unsampled trace passes its context on unchanged, at no cost.
+        """
+        parent = cause.traceparent
+        if self._tracer is None or not parent.endswith("-01"):
+            return parent
+        span = self._tracer.start_span("classification.change", context=context_from_traceparent(parent),
+                                       attributes={"secondline.revision": revision, "secondline.record_id": cause.record_id})
+        span.end()
+        ctx = span.get_span_context()
+        return f"00-{ctx.trace_id:032x}-{ctx.span_id:016x}-{int(ctx.trace_flags):02x}"
 
     def publish_due(self, now: datetime, limit: int = 1000) -> int:
         """Publish the scheduled changes whose instant has passed (E-X2, L-3, P-R ...)."""

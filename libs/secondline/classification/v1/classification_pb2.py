@@ -22,59 +22,60 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from secondline.common.v1 import common_pb2 as secondline_dot_common_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n1secondline/classification/v1/classification.proto\x12\x1csecondline.classification.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a!secondline/common/v1/common.proto\"\x90\x01\n\x06Reason\x12\x0c\n\x04rule\x18\x01 \x01(\t\x12\x0e\n\x06\x65\x66\x66\x65\x63t\x18\x02 \x01(\t\x12\x12\n\nrecord_ids\x18\x03 \x03(\t\x12)\n\x05since\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12)\n\x05until\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xee\x02\n\x0cSubjectClass\x12\x30\n\x07subject\x18\x01 \x01(\x0b\x32\x1f.secondline.common.v1.SubjectId\x12)\n\x05\x61s_of\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x37\n\x0c\x63redit_class\x18\x03 \x01(\x0e\x32!.secondline.common.v1.CreditClass\x12)\n\x05since\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12)\n\x05until\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x35\n\x07reasons\x18\x06 \x03(\x0b\x32$.secondline.classification.v1.Reason\x12)\n\x05\x66lags\x18\x07 \x03(\x0e\x32\x1a.secondline.common.v1.Flag\x12\x10\n\x08revision\x18\x08 \x01(\x03\"\xf8\x01\n\x07Segment\x12)\n\x05start\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\'\n\x03\x65nd\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x37\n\x0c\x63redit_class\x18\x03 \x01(\x0e\x32!.secondline.common.v1.CreditClass\x12\x35\n\x07reasons\x18\x04 \x03(\x0b\x32$.secondline.classification.v1.Reason\x12)\n\x05\x66lags\x18\x05 \x03(\x0e\x32\x1a.secondline.common.v1.Flag\"\x8b\x01\n\x0cSubjectState\x12\x30\n\x07subject\x18\x01 \x01(\x0b\x32\x1f.secondline.common.v1.SubjectId\x12\x37\n\x08timeline\x18\x02 \x03(\x0b\x32%.secondline.classification.v1.Segment\x12\x10\n\x08revision\x18\x03 \x01(\x03\"\x90\x01\n\x16GetSubjectClassRequest\x12\x30\n\x07subject\x18\x01 \x01(\x0b\x32\x1f.secondline.common.v1.SubjectId\x12)\n\x05\x61s_of\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x19\n\x11min_record_cursor\x18\x03 \x01(\t\"\\\n\x17GetSubjectClassResponse\x12\x41\n\rsubject_class\x18\x01 \x01(\x0b\x32*.secondline.classification.v1.SubjectClass\"\x98\x01\n\x1d\x42\x61tchGetSubjectClassesRequest\x12\x31\n\x08subjects\x18\x01 \x03(\x0b\x32\x1f.secondline.common.v1.SubjectId\x12)\n\x05\x61s_of\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x19\n\x11min_record_cursor\x18\x03 \x01(\t\"e\n\x1e\x42\x61tchGetSubjectClassesResponse\x12\x43\n\x0fsubject_classes\x18\x01 \x03(\x0b\x32*.secondline.classification.v1.SubjectClass\"h\n\x19GetSubjectTimelineRequest\x12\x30\n\x07subject\x18\x01 \x01(\x0b\x32\x1f.secondline.common.v1.SubjectId\x12\x19\n\x11min_record_cursor\x18\x02 \x01(\t\"k\n\x1aGetSubjectTimelineResponse\x12\x39\n\x05state\x18\x01 \x01(\x0b\x32*.secondline.classification.v1.SubjectState\x12\x12\n\nrecord_ids\x18\x02 \x03(\t\"t\n\x15GetRestrictionRequest\x12\x30\n\x07subject\x18\x01 \x01(\x0b\x32\x1f.secondline.common.v1.SubjectId\x12)\n\x05\x61s_of\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"c\n\x16GetRestrictionResponse\x12\x12\n\nrestricted\x18\x01 \x01(\x08\x12\x35\n\x07reasons\x18\x02 \x03(\x0b\x32$.secondline.classification.v1.Reason\"\x9d\x01\n\x15ListCandidatesRequest\x12\x32\n\x04list\x18\x01 \x01(\x0e\x32$.secondline.common.v1.DishonestyList\x12)\n\x05\x61s_of\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"d\n\tCandidate\x12\x30\n\x07subject\x18\x01 \x01(\x0b\x32\x1f.secondline.common.v1.SubjectId\x12\x12\n\nrecord_ids\x18\x02 \x03(\t\x12\x11\n\tcriterion\x18\x03 \x01(\t\"n\n\x16ListCandidatesResponse\x12;\n\ncandidates\x18\x01 \x03(\x0b\x32\'.secondline.classification.v1.Candidate\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"C\n\x1aListNotableSubjectsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"\x84\x01\n\x1bListNotableSubjectsResponse\x12:\n\x06states\x18\x01 \x03(\x0b\x32*.secondline.classification.v1.SubjectState\x12\x10\n\x08revision\x18\x02 \x01(\x03\x12\x17\n\x0fnext_page_token\x18\x03 \x01(\t\">\n\x14StreamChangesRequest\x12\x16\n\x0e\x61\x66ter_revision\x18\x01 \x01(\x03\x12\x0e\n\x06\x66ollow\x18\x02 \x01(\x08\"\xc9\x01\n\x15StreamChangesResponse\x12\x10\n\x08revision\x18\x01 \x01(\x03\x12\x39\n\x05state\x18\x02 \x01(\x0b\x32*.secondline.classification.v1.SubjectState\x12;\n\x07\x63urrent\x18\x03 \x01(\x0b\x32*.secondline.classification.v1.SubjectClass\x12\x11\n\trecord_id\x18\x04 \x01(\t\x12\x13\n\x0btraceparent\x18\x05 \x01(\t\"\x12\n\x10GetStatusRequest\"<\n\x11GetStatusResponse\x12\x15\n\rrecord_cursor\x18\x01 \x01(\t\x12\x10\n\x08revision\x18\x02 \x01(\x03\x32\xa8\x08\n\x15\x43lassificationService\x12~\n\x0fGetSubjectClass\x12\x34.secondline.classification.v1.GetSubjectClassRequest\x1a\x35.secondline.classification.v1.GetSubjectClassResponse\x12\x93\x01\n\x16\x42\x61tchGetSubjectClasses\x12;.secondline.classification.v1.BatchGetSubjectClassesRequest\x1a<.secondline.classification.v1.BatchGetSubjectClassesResponse\x12\x87\x01\n\x12GetSubjectTimeline\x12\x37.secondline.classification.v1.GetSubjectTimelineRequest\x1a\x38.secondline.classification.v1.GetSubjectTimelineResponse\x12{\n\x0eGetRestriction\x12\x33.secondline.classification.v1.GetRestrictionRequest\x1a\x34.secondline.classification.v1.GetRestrictionResponse\x12{\n\x0eListCandidates\x12\x33.secondline.classification.v1.ListCandidatesRequest\x1a\x34.secondline.classification.v1.ListCandidatesResponse\x12\x8a\x01\n\x13ListNotableSubjects\x12\x38.secondline.classification.v1.ListNotableSubjectsRequest\x1a\x39.secondline.classification.v1.ListNotableSubjectsResponse\x12z\n\rStreamChanges\x12\x32.secondline.classification.v1.StreamChangesRequest\x1a\x33.secondline.classification.v1.StreamChangesResponse0\x01\x12l\n\tGetStatus\x12..secondline.classification.v1.GetStatusRequest\x1a/.secondline.classification.v1.GetStatusResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n1secondline/classification/v1/classification.proto\x12\x1csecondline.classification.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a!secondline/common/v1/common.proto\"\x90\x01\n\x06Reason\x12\x0c\n\x04rule\x18\x01 \x01(\t\x12\x0e\n\x06\x65\x66\x66\x65\x63t\x18\x02 \x01(\t\x12\x12\n\nrecord_ids\x18\x03 \x03(\t\x12)\n\x05since\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12)\n\x05until\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xee\x02\n\x0cSubjectClass\x12\x30\n\x07subject\x18\x01 \x01(\x0b\x32\x1f.secondline.common.v1.SubjectId\x12)\n\x05\x61s_of\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x37\n\x0c\x63redit_class\x18\x03 \x01(\x0e\x32!.secondline.common.v1.CreditClass\x12)\n\x05since\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12)\n\x05until\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x35\n\x07reasons\x18\x06 \x03(\x0b\x32$.secondline.classification.v1.Reason\x12)\n\x05\x66lags\x18\x07 \x03(\x0e\x32\x1a.secondline.common.v1.Flag\x12\x10\n\x08revision\x18\x08 \x01(\x03\"\xf8\x01\n\x07Segment\x12)\n\x05start\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\'\n\x03\x65nd\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x37\n\x0c\x63redit_class\x18\x03 \x01(\x0e\x32!.secondline.common.v1.CreditClass\x12\x35\n\x07reasons\x18\x04 \x03(\x0b\x32$.secondline.classification.v1.Reason\x12)\n\x05\x66lags\x18\x05 \x03(\x0e\x32\x1a.secondline.common.v1.Flag\"\x8b\x01\n\x0cSubjectState\x12\x30\n\x07subject\x18\x01 \x01(\x0b\x32\x1f.secondline.common.v1.SubjectId\x12\x37\n\x08timeline\x18\x02 \x03(\x0b\x32%.secondline.classification.v1.Segment\x12\x10\n\x08revision\x18\x03 \x01(\x03\"\x90\x01\n\x16GetSubjectClassRequest\x12\x30\n\x07subject\x18\x01 \x01(\x0b\x32\x1f.secondline.common.v1.SubjectId\x12)\n\x05\x61s_of\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x19\n\x11min_record_cursor\x18\x03 \x01(\t\"\\\n\x17GetSubjectClassResponse\x12\x41\n\rsubject_class\x18\x01 \x01(\x0b\x32*.secondline.classification.v1.SubjectClass\"\x98\x01\n\x1d\x42\x61tchGetSubjectClassesRequest\x12\x31\n\x08subjects\x18\x01 \x03(\x0b\x32\x1f.secondline.common.v1.SubjectId\x12)\n\x05\x61s_of\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x19\n\x11min_record_cursor\x18\x03 \x01(\t\"e\n\x1e\x42\x61tchGetSubjectClassesResponse\x12\x43\n\x0fsubject_classes\x18\x01 \x03(\x0b\x32*.secondline.classification.v1.SubjectClass\"h\n\x19GetSubjectTimelineRequest\x12\x30\n\x07subject\x18\x01 \x01(\x0b\x32\x1f.secondline.common.v1.SubjectId\x12\x19\n\x11min_record_cursor\x18\x02 \x01(\t\"k\n\x1aGetSubjectTimelineResponse\x12\x39\n\x05state\x18\x01 \x01(\x0b\x32*.secondline.classification.v1.SubjectState\x12\x12\n\nrecord_ids\x18\x02 \x03(\t\"t\n\x15GetRestrictionRequest\x12\x30\n\x07subject\x18\x01 \x01(\x0b\x32\x1f.secondline.common.v1.SubjectId\x12)\n\x05\x61s_of\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"c\n\x16GetRestrictionResponse\x12\x12\n\nrestricted\x18\x01 \x01(\x08\x12\x35\n\x07reasons\x18\x02 \x03(\x0b\x32$.secondline.classification.v1.Reason\"\x9d\x01\n\x15ListCandidatesRequest\x12\x32\n\x04list\x18\x01 \x01(\x0e\x32$.secondline.common.v1.DishonestyList\x12)\n\x05\x61s_of\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"d\n\tCandidate\x12\x30\n\x07subject\x18\x01 \x01(\x0b\x32\x1f.secondline.common.v1.SubjectId\x12\x12\n\nrecord_ids\x18\x02 \x03(\t\x12\x11\n\tcriterion\x18\x03 \x01(\t\"n\n\x16ListCandidatesResponse\x12;\n\ncandidates\x18\x01 \x03(\x0b\x32\'.secondline.classification.v1.Candidate\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"C\n\x1aListNotableSubjectsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"\x84\x01\n\x1bListNotableSubjectsResponse\x12:\n\x06states\x18\x01 \x03(\x0b\x32*.secondline.classification.v1.SubjectState\x12\x10\n\x08revision\x18\x02 \x01(\x03\x12\x17\n\x0fnext_page_token\x18\x03 \x01(\t\"u\n\x14StreamChangesRequest\x12\x16\n\x0e\x61\x66ter_revision\x18\x01 \x01(\x03\x12\x0e\n\x06\x66ollow\x18\x02 \x01(\x08\x12\x35\n\x12heartbeat_interval\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\"\xdc\x01\n\x15StreamChangesResponse\x12\x10\n\x08revision\x18\x01 \x01(\x03\x12\x39\n\x05state\x18\x02 \x01(\x0b\x32*.secondline.classification.v1.SubjectState\x12;\n\x07\x63urrent\x18\x03 \x01(\x0b\x32*.secondline.classification.v1.SubjectClass\x12\x11\n\trecord_id\x18\x04 \x01(\t\x12\x13\n\x0btraceparent\x18\x05 \x01(\t\x12\x11\n\theartbeat\x18\x06 \x01(\x08\"\x12\n\x10GetStatusRequest\"<\n\x11GetStatusResponse\x12\x15\n\rrecord_cursor\x18\x01 \x01(\t\x12\x10\n\x08revision\x18\x02 \x01(\x03\x32\xa8\x08\n\x15\x43lassificationService\x12~\n\x0fGetSubjectClass\x12\x34.secondline.classification.v1.GetSubjectClassRequest\x1a\x35.secondline.classification.v1.GetSubjectClassResponse\x12\x93\x01\n\x16\x42\x61tchGetSubjectClasses\x12;.secondline.classification.v1.BatchGetSubjectClassesRequest\x1a<.secondline.classification.v1.BatchGetSubjectClassesResponse\x12\x87\x01\n\x12GetSubjectTimeline\x12\x37.secondline.classification.v1.GetSubjectTimelineRequest\x1a\x38.secondline.classification.v1.GetSubjectTimelineResponse\x12{\n\x0eGetRestriction\x12\x33.secondline.classification.v1.GetRestrictionRequest\x1a\x34.secondline.classification.v1.GetRestrictionResponse\x12{\n\x0eListCandidates\x12\x33.secondline.classification.v1.ListCandidatesRequest\x1a\x34.secondline.classification.v1.ListCandidatesResponse\x12\x8a\x01\n\x13ListNotableSubjects\x12\x38.secondline.classification.v1.ListNotableSubjectsRequest\x1a\x39.secondline.classification.v1.ListNotableSubjectsResponse\x12z\n\rStreamChanges\x12\x32.secondline.classification.v1.StreamChangesRequest\x1a\x33.secondline.classification.v1.StreamChangesResponse0\x01\x12l\n\tGetStatus\x12..secondline.classification.v1.GetStatusRequest\x1a/.secondline.classification.v1.GetStatusResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'secondline.classification.v1.classification_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_REASON']._serialized_start=152
-  _globals['_REASON']._serialized_end=296
-  _globals['_SUBJECTCLASS']._serialized_start=299
-  _globals['_SUBJECTCLASS']._serialized_end=665
-  _globals['_SEGMENT']._serialized_start=668
-  _globals['_SEGMENT']._serialized_end=916
-  _globals['_SUBJECTSTATE']._serialized_start=919
-  _globals['_SUBJECTSTATE']._serialized_end=1058
-  _globals['_GETSUBJECTCLASSREQUEST']._serialized_start=1061
-  _globals['_GETSUBJECTCLASSREQUEST']._serialized_end=1205
-  _globals['_GETSUBJECTCLASSRESPONSE']._serialized_start=1207
-  _globals['_GETSUBJECTCLASSRESPONSE']._serialized_end=1299
-  _globals['_BATCHGETSUBJECTCLASSESREQUEST']._serialized_start=1302
-  _globals['_BATCHGETSUBJECTCLASSESREQUEST']._serialized_end=1454
-  _globals['_BATCHGETSUBJECTCLASSESRESPONSE']._serialized_start=1456
-  _globals['_BATCHGETSUBJECTCLASSESRESPONSE']._serialized_end=1557
-  _globals['_GETSUBJECTTIMELINEREQUEST']._serialized_start=1559
-  _globals['_GETSUBJECTTIMELINEREQUEST']._serialized_end=1663
-  _globals['_GETSUBJECTTIMELINERESPONSE']._serialized_start=1665
-  _globals['_GETSUBJECTTIMELINERESPONSE']._serialized_end=1772
-  _globals['_GETRESTRICTIONREQUEST']._serialized_start=1774
-  _globals['_GETRESTRICTIONREQUEST']._serialized_end=1890
-  _globals['_GETRESTRICTIONRESPONSE']._serialized_start=1892
-  _globals['_GETRESTRICTIONRESPONSE']._serialized_end=1991
-  _globals['_LISTCANDIDATESREQUEST']._serialized_start=1994
-  _globals['_LISTCANDIDATESREQUEST']._serialized_end=2151
-  _globals['_CANDIDATE']._serialized_start=2153
-  _globals['_CANDIDATE']._serialized_end=2253
-  _globals['_LISTCANDIDATESRESPONSE']._serialized_start=2255
-  _globals['_LISTCANDIDATESRESPONSE']._serialized_end=2365
-  _globals['_LISTNOTABLESUBJECTSREQUEST']._serialized_start=2367
-  _globals['_LISTNOTABLESUBJECTSREQUEST']._serialized_end=2434
-  _globals['_LISTNOTABLESUBJECTSRESPONSE']._serialized_start=2437
-  _globals['_LISTNOTABLESUBJECTSRESPONSE']._serialized_end=2569
-  _globals['_STREAMCHANGESREQUEST']._serialized_start=2571
-  _globals['_STREAMCHANGESREQUEST']._serialized_end=2633
-  _globals['_STREAMCHANGESRESPONSE']._serialized_start=2636
-  _globals['_STREAMCHANGESRESPONSE']._serialized_end=2837
-  _globals['_GETSTATUSREQUEST']._serialized_start=2839
-  _globals['_GETSTATUSREQUEST']._serialized_end=2857
-  _globals['_GETSTATUSRESPONSE']._serialized_start=2859
-  _globals['_GETSTATUSRESPONSE']._serialized_end=2919
-  _globals['_CLASSIFICATIONSERVICE']._serialized_start=2922
-  _globals['_CLASSIFICATIONSERVICE']._serialized_end=3986
+  _globals['_REASON']._serialized_start=184
+  _globals['_REASON']._serialized_end=328
+  _globals['_SUBJECTCLASS']._serialized_start=331
+  _globals['_SUBJECTCLASS']._serialized_end=697
+  _globals['_SEGMENT']._serialized_start=700
+  _globals['_SEGMENT']._serialized_end=948
+  _globals['_SUBJECTSTATE']._serialized_start=951
+  _globals['_SUBJECTSTATE']._serialized_end=1090
+  _globals['_GETSUBJECTCLASSREQUEST']._serialized_start=1093
+  _globals['_GETSUBJECTCLASSREQUEST']._serialized_end=1237
+  _globals['_GETSUBJECTCLASSRESPONSE']._serialized_start=1239
+  _globals['_GETSUBJECTCLASSRESPONSE']._serialized_end=1331
+  _globals['_BATCHGETSUBJECTCLASSESREQUEST']._serialized_start=1334
+  _globals['_BATCHGETSUBJECTCLASSESREQUEST']._serialized_end=1486
+  _globals['_BATCHGETSUBJECTCLASSESRESPONSE']._serialized_start=1488
+  _globals['_BATCHGETSUBJECTCLASSESRESPONSE']._serialized_end=1589
+  _globals['_GETSUBJECTTIMELINEREQUEST']._serialized_start=1591
+  _globals['_GETSUBJECTTIMELINEREQUEST']._serialized_end=1695
+  _globals['_GETSUBJECTTIMELINERESPONSE']._serialized_start=1697
+  _globals['_GETSUBJECTTIMELINERESPONSE']._serialized_end=1804
+  _globals['_GETRESTRICTIONREQUEST']._serialized_start=1806
+  _globals['_GETRESTRICTIONREQUEST']._serialized_end=1922
+  _globals['_GETRESTRICTIONRESPONSE']._serialized_start=1924
+  _globals['_GETRESTRICTIONRESPONSE']._serialized_end=2023
+  _globals['_LISTCANDIDATESREQUEST']._serialized_start=2026
+  _globals['_LISTCANDIDATESREQUEST']._serialized_end=2183
+  _globals['_CANDIDATE']._serialized_start=2185
+  _globals['_CANDIDATE']._serialized_end=2285
+  _globals['_LISTCANDIDATESRESPONSE']._serialized_start=2287
+  _globals['_LISTCANDIDATESRESPONSE']._serialized_end=2397
+  _globals['_LISTNOTABLESUBJECTSREQUEST']._serialized_start=2399
+  _globals['_LISTNOTABLESUBJECTSREQUEST']._serialized_end=2466
+  _globals['_LISTNOTABLESUBJECTSRESPONSE']._serialized_start=2469
+  _globals['_LISTNOTABLESUBJECTSRESPONSE']._serialized_end=2601
+  _globals['_STREAMCHANGESREQUEST']._serialized_start=2603
+  _globals['_STREAMCHANGESREQUEST']._serialized_end=2720
+  _globals['_STREAMCHANGESRESPONSE']._serialized_start=2723
+  _globals['_STREAMCHANGESRESPONSE']._serialized_end=2943
+  _globals['_GETSTATUSREQUEST']._serialized_start=2945
+  _globals['_GETSTATUSREQUEST']._serialized_end=2963
+  _globals['_GETSTATUSRESPONSE']._serialized_start=2965
+  _globals['_GETSTATUSRESPONSE']._serialized_end=3025
+  _globals['_CLASSIFICATIONSERVICE']._serialized_start=3028
+  _globals['_CLASSIFICATIONSERVICE']._serialized_end=4092
 # @@protoc_insertion_point(module_scope)

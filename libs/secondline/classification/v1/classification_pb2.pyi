@@ -1,5 +1,6 @@
 import datetime
 
+from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from secondline.common.v1 import common_pb2 as _common_pb2
 from google.protobuf.internal import containers as _containers
@@ -181,26 +182,30 @@ class ListNotableSubjectsResponse(_message.Message):
     def __init__(self, states: _Optional[_Iterable[_Union[SubjectState, _Mapping]]] = ..., revision: _Optional[int] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class StreamChangesRequest(_message.Message):
-    __slots__ = ("after_revision", "follow")
+    __slots__ = ("after_revision", "follow", "heartbeat_interval")
     AFTER_REVISION_FIELD_NUMBER: _ClassVar[int]
     FOLLOW_FIELD_NUMBER: _ClassVar[int]
+    HEARTBEAT_INTERVAL_FIELD_NUMBER: _ClassVar[int]
     after_revision: int
     follow: bool
-    def __init__(self, after_revision: _Optional[int] = ..., follow: _Optional[bool] = ...) -> None: ...
+    heartbeat_interval: _duration_pb2.Duration
+    def __init__(self, after_revision: _Optional[int] = ..., follow: _Optional[bool] = ..., heartbeat_interval: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class StreamChangesResponse(_message.Message):
-    __slots__ = ("revision", "state", "current", "record_id", "traceparent")
+    __slots__ = ("revision", "state", "current", "record_id", "traceparent", "heartbeat")
     REVISION_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     CURRENT_FIELD_NUMBER: _ClassVar[int]
     RECORD_ID_FIELD_NUMBER: _ClassVar[int]
     TRACEPARENT_FIELD_NUMBER: _ClassVar[int]
+    HEARTBEAT_FIELD_NUMBER: _ClassVar[int]
     revision: int
     state: SubjectState
     current: SubjectClass
     record_id: str
     traceparent: str
-    def __init__(self, revision: _Optional[int] = ..., state: _Optional[_Union[SubjectState, _Mapping]] = ..., current: _Optional[_Union[SubjectClass, _Mapping]] = ..., record_id: _Optional[str] = ..., traceparent: _Optional[str] = ...) -> None: ...
+    heartbeat: bool
+    def __init__(self, revision: _Optional[int] = ..., state: _Optional[_Union[SubjectState, _Mapping]] = ..., current: _Optional[_Union[SubjectClass, _Mapping]] = ..., record_id: _Optional[str] = ..., traceparent: _Optional[str] = ..., heartbeat: _Optional[bool] = ...) -> None: ...
 
 class GetStatusRequest(_message.Message):
     __slots__ = ()

@@ -1,0 +1,165 @@
+"""The gate service's composition root: settings, wiring, and its entry point.
+
+    python -m secondline.services.gate --config gate.yaml
+
+Settings come from the file and from ``SECONDLINE_GATE_*`` environment variables.
+
+Health: the overall status (``""``) and ``secondline.gate.v1.GateService`` are SERVING while
+the gate answers, which it does even when classification is gone; the snapshot's freshness is
+the separate health service name ``secondline.gate.v1.GateService/snapshot``: SERVING while the
+snapshot is loaded and has heard from classification within the catalogue's stale bound,
+NOT_SERVING otherwise. Page on that one; route traffic on the overall one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import grpc
+from opentelemetry.metrics import Observation
+from pydantic import PositiveFloat, PositiveInt
+
+from secondline.auth import MetadataAuthenticator, MutualTlsAuthenticator
+from secondline.clock import Clock
+from secondline.clock_service import register_if_manual
+from secondline.config import Strict
+from secondline.gate.v1 import gate_pb2, gate_pb2_grpc
+from secondline.server import DatabaseSettings, NOT_SERVING, SERVING, ServerSettings, ServiceHost, TelemetrySettings, host, open_database, service_main
+from secondline.storage import Database
+from secondline.telemetry import Telemetry
+
+from .core import Gate
+from .decision_log import DecisionLog
+from .follower import SnapshotFollower
+from .measures import load_measures
+from .servicer import GateServicer
+from .snapshot import Snapshot
+
+NAME = "gate"
+ENV_PREFIX = "SECONDLINE_GATE_"
+SERVICE_NAME = gate_pb2.DESCRIPTOR.services_by_name["GateService"].full_name
+SNAPSHOT_HEALTH = f"{SERVICE_NAME}/snapshot"
+log = logging.getLogger(__name__)
+
+
+class DecisionLogSettings(Strict):
+    capacity: PositiveInt = 100_000
+    """Decisions the queue holds while the database is slow or gone; more are dropped (counted)."""
+    flush_seconds: PositiveFloat = 0.02
+    """How often queued decisions are written."""
+
+
+class GateSettings(Strict):
+    server: ServerSettings = ServerSettings()
+    database: DatabaseSettings = DatabaseSettings(url="sqlite:///data/gate.sqlite")
+    telemetry: TelemetrySettings = TelemetrySettings()
+    classification_address: str = "127.0.0.1:50052"
+    """Where classification's change feed is (host:port)."""
+    measures_file: Path | None = None
+    """The measures catalogue (M-0..M-5); the packaged default when unset."""
+    start_clock: datetime | None = None
+    """Tests and scenario runs only: a manual clock standing at this instant (settable over gRPC)."""
+    decision_log: DecisionLogSettings = DecisionLogSettings()
+    bootstrap_seconds: PositiveFloat = 30.0
+    """How long start-up waits for the first snapshot before serving anyway (stale, so under the fallback)."""
+    heartbeat_seconds: PositiveFloat = 1.0
+    """How often classification's feed must speak when quiet."""
+    keep_past_days: PositiveInt = 7
+    """A subject that turned plain whitelist is kept this long, for crossings decided late."""
+
+
+@dataclass
+class GateService:
+    settings: GateSettings
+    telemetry: Telemetry
+    clock: Clock
+    name: str = NAME
+    gate: Gate | None = field(default=None, init=False)
+    follower: SnapshotFollower | None = field(default=None, init=False)
+    health: object = field(default=None, init=False)
+    _tasks: list[asyncio.Task] = field(default_factory=list, init=False)
+    _db: Database | None = field(default=None, init=False)
+
+    def register(self, server: grpc.aio.Server) -> list[str]:
+        measures = load_measures(self.settings.measures_file)
+        self._db = open_database(self.settings.database, self.telemetry, NAME)
+        decision_log = DecisionLog(self._db.engine, capacity=self.settings.decision_log.capacity,
+                                   flush_seconds=self.settings.decision_log.flush_seconds)
+        snapshot = Snapshot(keep_past_seconds=self.settings.keep_past_days * 86400)
+        self.gate = Gate(snapshot=snapshot, measures=measures, log=decision_log, clock=self.clock)
+        self.follower = SnapshotFollower(address=self.settings.classification_address, snapshot=snapshot,
+                                         clock=self.clock, telemetry=self.telemetry,
+                                         heartbeat_seconds=self.settings.heartbeat_seconds)
+        authenticator = MutualTlsAuthenticator() if self.settings.server.tls else MetadataAuthenticator()
+        gate_pb2_grpc.add_GateServiceServicer_to_server(GateServicer(self.gate, authenticator), server)
+        self._metrics()
+        return [SERVICE_NAME] + register_if_manual(server, self.clock)
+
+    def _metrics(self) -> None:
+        meter = self.telemetry.meter("secondline.gate")
+        gate = self.gate
+
+        def observe(value):
+            return lambda options: [Observation(value())]
+
+        meter.create_observable_gauge("secondline.gate.snapshot.age", [observe(gate.snapshot.age)], unit="s",
+                                      description="Seconds since the snapshot last heard from classification's change feed")
+        meter.create_observable_gauge("secondline.gate.snapshot.subjects", [observe(lambda: len(gate.snapshot))],
+                                      description="Subjects held in the snapshot (not plain whitelist)")
+        meter.create_observable_gauge("secondline.gate.snapshot.degraded",
+                                      [observe(lambda: int(gate.degraded(int(self.clock.now().timestamp()))))],
+                                      description="1 while decisions are made under the stale-snapshot fallback")
+        meter.create_observable_counter("secondline.gate.decisions.logged", [observe(lambda: gate.log.logged)],
+                                        description="Decisions written to the decision log")
+        meter.create_observable_counter("secondline.gate.decisions.dropped", [observe(lambda: gate.log.dropped)],
+                                        description="Decisions the decision log could not take")
+        meter.create_observable_gauge("secondline.gate.decisions.queued", [observe(lambda: gate.log.queued)],
+                                      description="Decisions waiting to be written")
+
+    async def start(self) -> None:
+        self.gate.log.start()
+        self._tasks = [asyncio.create_task(self.follower.run(), name="gate-follower")]
+        try:
+            await asyncio.wait_for(self.follower.loaded.wait(), self.settings.bootstrap_seconds)
+        except TimeoutError:
+            log.warning("classification did not answer within %.0fs; serving from an empty, stale snapshot",
+                        self.settings.bootstrap_seconds)
+
+    def watch_health(self, health) -> None:
+        """Keep the snapshot's health name current (called by the host once health exists)."""
+        self._tasks.append(asyncio.create_task(self._watch(health), name="gate-health"))
+
+    async def _watch(self, health) -> None:
+        status = None
+        while True:
+            now = int(self.clock.now().timestamp())
+            fresh = self.gate.snapshot.loaded and not self.gate.degraded(now)
+            if fresh != status:
+                await health.set(SNAPSHOT_HEALTH, SERVING if fresh else NOT_SERVING)
+                if status is not None:
+                    log.warning("snapshot %s", "fresh again" if fresh else "stale: deciding under the fallback")
+                status = fresh
+            await asyncio.sleep(1.0)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await asyncio.to_thread(self.gate.log.close)
+        self._db.close()
+
+
+def build(settings: GateSettings, *, telemetry: Telemetry | None = None, clock: Clock | None = None) -> ServiceHost:
+    return host(GateService, settings, NAME, telemetry=telemetry, clock=clock)
+
+
+def main(argv: list[str] | None = None) -> int:
+    return service_main(argv, name=NAME, settings_model=GateSettings, env_prefix=ENV_PREFIX, build=build,
+                        check=lambda settings: load_measures(settings.measures_file))

@@ -1,0 +1,173 @@
+"""The gate's use cases: decide crossings from the snapshot, log them, replay them.
+
+Nothing here awaits: a decision is a few dict lookups, hashes and message constructions on
+the event loop, and one append to the decision log's queue.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from functools import lru_cache
+from itertools import count
+from typing import NamedTuple
+
+from secondline.clock import Clock
+from secondline.common.v1 import common_pb2
+from secondline.errors import FieldViolation, InvalidArgument, NotFound
+from secondline.gate.v1 import gate_pb2 as pb
+from secondline.identifiers import IdentifierError, parse_enterprise, parse_individual
+from secondline.rpc.convert import date_to_proto, timestamp
+
+from .decision_log import DecisionLog, Entry
+from .measures import MeasuresConfig
+from .policy import Outcome, Party, decide
+from .snapshot import PartyState, Snapshot, flag_list
+
+CROSSING_ID_MAX = 128
+LANE_NAMES = {1: "GREEN", 2: "YELLOW", 3: "RED"}
+ERROR_REASON = "INVALID_CROSSING"
+
+
+class ParsedCrossing(NamedTuple):
+    crossing_id: str
+    at: datetime
+    epoch: int
+    port: str
+    batch: bool
+    parties: list[Party]
+
+
+@lru_cache(maxsize=1 << 16)
+def _enterprise(text: str) -> str:
+    return parse_enterprise(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _individual(text: str) -> str:
+    return parse_individual(text, today=date.max)  # as classification reads a query's subject
+
+
+def parse_crossing(crossing: pb.Crossing, measures: MeasuresConfig, field: str = "crossing") -> ParsedCrossing:
+    """The crossing's parties by canonical key; every problem named by field, all at once."""
+    problems: list[FieldViolation] = []
+    crossing_id = crossing.crossing_id
+    if not crossing_id or len(crossing_id) > CROSSING_ID_MAX:
+        problems.append(FieldViolation(f"{field}.crossing_id", f"is required, at most {CROSSING_ID_MAX} characters"))
+    epoch, at = 0, None
+    if not crossing.HasField("at"):
+        problems.append(FieldViolation(f"{field}.at", "is required: the crossing's instant"))
+    else:
+        epoch = crossing.at.seconds
+        at = datetime.fromtimestamp(epoch, timezone.utc)
+    parties: list[Party] = []
+    if crossing.enterprise:
+        try:
+            parties.append(Party("enterprise", _enterprise(crossing.enterprise), 0))
+        except IdentifierError as exc:
+            problems.append(FieldViolation(f"{field}.enterprise", f"is not a valid unified social credit code: {exc}"))
+    for index, person in enumerate(crossing.individuals):
+        where = f"{field}.individuals[{index}]"
+        if not person.role:
+            problems.append(FieldViolation(f"{where}.role", "is required: DRIVER, DECLARANT, TRANSPORT_WORKER or TRAVELLER"))
+        try:
+            parties.append(Party("individual", _individual(person.id), person.role))
+        except IdentifierError as exc:
+            problems.append(FieldViolation(f"{where}.id", f"is not a valid identity document: {exc}"))
+    if not crossing.enterprise and not crossing.individuals:
+        problems.append(FieldViolation(f"{field}.enterprise", "a crossing names at least one party: the entity or an individual"))
+    if crossing.port and at is not None and crossing.port not in measures.in_force(epoch).ports:
+        known = ", ".join(measures.in_force(epoch).ports)
+        problems.append(FieldViolation(f"{field}.port", f"unknown port {crossing.port!r}; expected one of {known}"))
+    if problems:
+        raise InvalidArgument.of(problems, reason=ERROR_REASON)
+    return ParsedCrossing(crossing_id, at, epoch, crossing.port, crossing.batch, parties)
+
+
+@dataclass
+class Gate:
+    snapshot: Snapshot
+    measures: MeasuresConfig
+    log: DecisionLog
+    clock: Clock
+
+    def __post_init__(self) -> None:
+        self._prefix = os.urandom(6).hex()
+        self._serial = count(1)
+
+    def stale_after(self, epoch: int) -> int:
+        return self.measures.in_force(epoch).stale_fallback.after.seconds
+
+    def degraded(self, epoch: int) -> bool:
+        return self.snapshot.age() > self.stale_after(epoch)
+
+    def decide(self, crossing: pb.Crossing, parsed: ParsedCrossing) -> pb.Decision:
+        snapshot = self.snapshot
+        version = self.measures.in_force(parsed.epoch)
+        age = snapshot.age()
+        degraded = age > version.stale_fallback.after.seconds
+        states = [snapshot.party(p.subject_type, p.key, parsed.epoch) for p in parsed.parties]
+        outcome = decide(crossing_id=parsed.crossing_id, epoch=parsed.epoch, port=parsed.port, batch=parsed.batch,
+                         parties=parsed.parties, states=states, version=version, degraded=degraded)
+        now = self.clock.now()
+        decision_id = f"{self._prefix}{next(self._serial):010x}"
+        decision = to_decision(outcome, decision_id=decision_id, crossing_id=parsed.crossing_id,
+                               config_version=version.version, revision=snapshot.revision, age=age, decided_at=now)
+        self.log.offer(Entry(decision_id, parsed.crossing_id, parsed.at, now, parsed.port, LANE_NAMES[outcome.lane],
+                             outcome.refused, version.version, snapshot.revision, degraded,
+                             [list(s) for s in states], crossing, decision))
+        return decision
+
+    def replay(self, decision_id: str) -> tuple[pb.Crossing, pb.Decision, pb.Decision]:
+        """The logged crossing and decision, and the crossing decided again from the logged inputs."""
+        row = self.log.read(decision_id)
+        if row is None:
+            raise NotFound(message=f"no decision {decision_id!r} in the decision log", reason="DECISION_NOT_FOUND")
+        crossing = pb.Crossing.FromString(row["crossing"])
+        logged = pb.Decision.FromString(row["decision"])
+        version = self.measures.named(row["config_version"])
+        if version is None:
+            raise NotFound(message=f"the measures catalogue no longer holds version {row['config_version']!r}",
+                           reason="CONFIG_VERSION_NOT_FOUND")
+        parsed = parse_crossing(crossing, self.measures)
+        states = [PartyState(*s) for s in json.loads(row["inputs"])]
+        outcome = decide(crossing_id=parsed.crossing_id, epoch=parsed.epoch, port=parsed.port, batch=parsed.batch,
+                         parties=parsed.parties, states=states, version=version, degraded=row["degraded"])
+        replayed = to_decision(outcome, decision_id=decision_id, crossing_id=parsed.crossing_id,
+                               config_version=version.version, revision=row["classification_revision"],
+                               age=logged.snapshot_age.ToTimedelta().total_seconds(), decided_at=row["decided_at"])
+        return crossing, logged, replayed
+
+
+def to_decision(outcome: Outcome, *, decision_id: str, crossing_id: str, config_version: str, revision: int,
+                age: float, decided_at: datetime) -> pb.Decision:
+    decision = pb.Decision(
+        decision_id=decision_id, crossing_id=crossing_id, lane=outcome.lane, refused=outcome.refused,
+        reasons=outcome.reasons, config_version=config_version, classification_revision=revision,
+        degraded=outcome.degraded, refusal_detail=outcome.refusal_detail, decided_at=timestamp(decided_at),
+        measures=[pb.Measure(name=m.name, rule=m.rule, subject=_subject(m.party)) for m in outcome.measures],
+        parties=[pb.PartyDecision(subject=_subject(o.party), role=o.party.role, credit_class=o.state.klass,
+                                  flags=flag_list(o.state.flags), inspection_rate=o.rate, drawn=o.drawn, lane=o.lane,
+                                  reasons=o.reasons) for o in outcome.parties])
+    decision.snapshot_age.FromNanoseconds(int(age * 1e9))
+    if outcome.declaration_due is not None:
+        decision.consolidated_declaration_due.CopyFrom(date_to_proto(outcome.declaration_due))
+    return decision
+
+
+def _subject(party: Party) -> common_pb2.SubjectId:
+    return common_pb2.SubjectId(**{party.subject_type: party.key})
+
+
+def same_answer(a: pb.Decision, b: pb.Decision) -> bool:
+    """Whether two decisions agree on everything the policy decides (not on ids or clocks)."""
+    def essence(d: pb.Decision):
+        return (d.lane, d.refused, list(d.reasons), [m.SerializeToString() for m in d.measures],
+                [p.SerializeToString() for p in d.parties], d.config_version, d.classification_revision,
+                d.degraded, d.consolidated_declaration_due.SerializeToString(), d.refusal_detail)
+    return essence(a) == essence(b)
+
+
+__all__ = ["Gate", "ParsedCrossing", "parse_crossing", "to_decision", "same_answer"]

@@ -1,0 +1,95 @@
+"""Keeping the snapshot current: load classification's notable subjects, then follow its changes.
+
+On start (and whenever the snapshot was never loaded) the follower pages through
+``ListNotableSubjects``, which fixes a revision, then follows ``StreamChanges`` after that
+revision with heartbeats, so that a quiet feed is told from a stalled one. A broken stream is
+resumed after the last revision applied, with backoff; meanwhile the gate keeps answering from
+what it holds, and its age grows until the stale-snapshot fallback applies (measures.yaml).
+
+Each change that carries a trace context is applied inside a span parented on it: a record
+filed at ingestion is one trace through classification to the gate's snapshot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+import grpc
+from google.protobuf.duration_pb2 import Duration
+
+from secondline.classification.v1 import classification_pb2 as cpb
+from secondline.classification.v1 import classification_pb2_grpc
+from secondline.clock import Clock
+from secondline.telemetry import Telemetry, context_from_traceparent
+
+from .snapshot import Snapshot
+
+log = logging.getLogger(__name__)
+PRINCIPAL = (("x-secondline-principal", "service/gate"),)
+PAGE_SIZE = 5000
+
+
+class SnapshotFollower:
+    def __init__(self, *, address: str, snapshot: Snapshot, clock: Clock, telemetry: Telemetry,
+                 heartbeat_seconds: float = 1.0, channel_factory: Callable | None = None) -> None:
+        self._address, self._snapshot, self._clock = address, snapshot, clock
+        self._heartbeat = heartbeat_seconds
+        self._tracer = telemetry.tracer(__name__)
+        self._channel_factory = channel_factory or (lambda a: grpc.aio.insecure_channel(a, interceptors=telemetry.client_interceptors()))
+        self.loaded = asyncio.Event()
+
+    async def run(self) -> None:
+        backoff = 0.1
+        while True:
+            try:
+                async with self._channel_factory(self._address) as channel:
+                    stub = classification_pb2_grpc.ClassificationServiceStub(channel)
+                    if not self._snapshot.loaded:
+                        await self._bootstrap(stub)
+                    backoff = 0.1
+                    await self._follow(stub)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # classification down or the stream cut: resume after the last revision
+                log.warning("change feed interrupted: %s; retrying in %.1fs", type(exc).__name__, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    async def _bootstrap(self, stub) -> None:
+        token, revision = "", 0
+        now = int(self._clock.now().timestamp())
+        while True:
+            page = await stub.ListNotableSubjects(cpb.ListNotableSubjectsRequest(page_size=PAGE_SIZE, page_token=token),
+                                                  metadata=PRINCIPAL, timeout=60)
+            revision = page.revision
+            self._snapshot.load(page.states, now)
+            token = page.next_page_token
+            if not token:
+                break
+        self._snapshot.loaded = True
+        self._snapshot.heard(revision)
+        self.loaded.set()
+        log.info("snapshot loaded", extra={"subjects": len(self._snapshot), "revision": revision})
+
+    async def _follow(self, stub) -> None:
+        request = cpb.StreamChangesRequest(after_revision=self._snapshot.revision, follow=True,
+                                           heartbeat_interval=Duration(nanos=int(self._heartbeat * 1e9) % 10**9,
+                                                                       seconds=int(self._heartbeat)))
+        snapshot = self._snapshot
+        async for change in stub.StreamChanges(request, metadata=PRINCIPAL):
+            if change.heartbeat:
+                snapshot.heard(change.revision)
+                continue
+            if change.traceparent:
+                with self._tracer.start_as_current_span(
+                        "gate.snapshot_update", context=context_from_traceparent(change.traceparent),
+                        attributes={"secondline.revision": change.revision, "secondline.record_id": change.record_id}):
+                    snapshot.put(change.state, int(self._clock.now().timestamp()))
+            else:
+                snapshot.put(change.state, int(self._clock.now().timestamp()))
+            snapshot.heard(change.revision)
+
+
+__all__ = ["SnapshotFollower"]
