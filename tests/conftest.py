@@ -124,3 +124,38 @@ async def suite(database_url, ingestion, spans, clock, tmp_path, request):
         await channel.close()
         await host.stop()
         telemetry.shutdown()
+
+
+LANE = (("x-secondline-principal", "service/lane-test"),)
+
+
+@pytest.fixture
+def gate_settings():
+    """Overrides of the gate's settings for one test (e.g. a measures file)."""
+    return {}
+
+
+@pytest.fixture
+async def gate(suite, database_url, spans, clock, gate_settings):
+    """Ingestion, classification and the lane gate following classification, on one manual clock."""
+    from secondline.gate.v1 import gate_pb2_grpc
+    from secondline.services.gate.app import GateSettings, build
+
+    settings = GateSettings.model_validate({
+        "database": {"url": database_url}, "server": {"listen": "127.0.0.1:0", "grace_seconds": 1},
+        "classification_address": f"127.0.0.1:{suite.classification_port}", "heartbeat_seconds": 0.2,
+        **gate_settings,
+    })
+    telemetry = setup_telemetry("gate", span_exporter=spans)
+    host = build(settings, telemetry=telemetry, clock=clock)
+    port = await host.start()
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    try:
+        suite.gate = gate_pb2_grpc.GateServiceStub(channel)
+        suite.gate_host = host
+        suite.gate_channel = channel
+        yield suite
+    finally:
+        await channel.close()
+        await host.stop()
+        telemetry.shutdown()

@@ -183,7 +183,7 @@ class ClassificationStore:
         Only for sampled records: an unsampled trace passes its context on unchanged, at no cost.
         """
         parent = cause.traceparent
-        if self._tracer is None or not parent.endswith("-01"):
+        if self._tracer is None or not _sampled(parent):
             return parent
         span = self._tracer.start_span("classification.change", context=context_from_traceparent(parent),
                                        attributes={"secondline.revision": revision, "secondline.record_id": cause.record_id})
@@ -300,6 +300,14 @@ def _fact(row) -> Fact:
     return Fact(record_id=row["record_id"], source=row["source"], kind=row["content_kind"],
                 decided_on=row["decided_on"], grade=row["grade"], list=row["list"], severity=row["severity"],
                 valid_until=row["valid_until"], order=row["root_cursor"], traceparent=row["traceparent"])
+
+
+def _sampled(traceparent: str) -> bool:
+    """Whether a W3C traceparent's flags have the sampled bit (its last two hex digits)."""
+    try:
+        return bool(int(traceparent[-2:], 16) & 1)
+    except ValueError:
+        return False
 
 
 def _chunks(items: list):

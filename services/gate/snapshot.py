@@ -64,6 +64,7 @@ def rule_list(bits: int) -> list[str]:
 def pack(state: classification_pb2.SubjectState) -> bytes:
     """A subject's timeline as packed segments."""
     out = bytearray()
+    plain = RULE_BIT["E-B"] if state.subject.WhichOneof("id") == "enterprise" else RULE_BIT["P-B"]
     for segment in state.timeline:
         start = segment.start.seconds if segment.HasField("start") else BEGINNING
         flags = 0
@@ -72,6 +73,8 @@ def pack(state: classification_pb2.SubjectState) -> bytes:
         rules = 0
         for reason in segment.reasons:
             rules |= RULE_BIT.get(reason.rule, RULE_BIT["OTHER"])
+        if segment.credit_class == WHITELIST and not rules & ~PLAIN_RULES:
+            rules |= plain  # plain whitelist (E-B, P-B), whether or not classification named it
         out += SEGMENT.pack(start, segment.credit_class, flags, rules)
     return bytes(out)
 

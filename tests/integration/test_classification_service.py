@@ -54,7 +54,9 @@ async def test_the_change_feed_carries_whole_states_and_the_records_trace(suite)
     await class_of(suite, "2026-01-10T00:00:00+08:00", p1.cursor)
     changes = [c async for c in suite.classification.StreamChanges(pb.StreamChangesRequest(), metadata=SERVICE)]
     assert [c.record_id for c in changes] == [p1.record_id]
-    assert changes[0].traceparent == p1.traceparent
+    # The change is a span of its own in the record's trace: same trace id, a span id of its own.
+    trace_id = p1.traceparent.split("-")[1]
+    assert changes[0].traceparent.split("-")[1] == trace_id and changes[0].traceparent != p1.traceparent
     assert [s.credit_class for s in changes[0].state.timeline] == [
         common_pb2.CREDIT_CLASS_WHITELIST, common_pb2.CREDIT_CLASS_WATCHLIST, common_pb2.CREDIT_CLASS_WHITELIST]
     listing = await suite.classification.ListNotableSubjects(pb.ListNotableSubjectsRequest(), metadata=SERVICE)

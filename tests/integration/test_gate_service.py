@@ -1,0 +1,146 @@
+"""The lane gate over real servers: ingestion → classification → the gate's snapshot → Decide
+(RULES M-1..M-4, L-2, P-R), batch decisions, replay, and answering while classification is gone."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_status import rpc_status
+
+from secondline.gate.v1 import gate_pb2 as pb
+from secondline.ingestion.v1 import ingestion_pb2
+from secondline.rpc.convert import timestamp
+from tests.conftest import LANE, OPERATOR, as_department
+from tests.helpers import details, record
+
+ACME = "91460100MA5T0A3D5P"
+DRIVER = "460100198003137668"
+
+
+async def submit(suite, msg, department="ANTI_SMUGGLING"):
+    return (await suite.stub.SubmitRecord(ingestion_pb2.SubmitRecordRequest(record=msg),
+                                          metadata=as_department(department))).record
+
+
+async def caught_up(suite, revision_at_least: int = 1, timeout: float = 10.0):
+    deadline = asyncio.get_running_loop().time() + timeout
+    while (status := await suite.gate.GetGateStatus(pb.GetGateStatusRequest(), metadata=LANE)).classification_revision < revision_at_least:
+        assert asyncio.get_running_loop().time() < deadline, "the gate did not catch up"
+        await asyncio.sleep(0.02)
+    return status
+
+
+def crossing(crossing_id: str, at: str, *, enterprise: str = "", individuals=(), batch=False, port=""):
+    return pb.Crossing(crossing_id=crossing_id, at=timestamp(datetime.fromisoformat(at)), enterprise=enterprise,
+                       individuals=[pb.Individual(id=i, role=pb.ROLE_DRIVER) for i in individuals], batch=batch, port=port)
+
+
+async def decide(suite, c: pb.Crossing) -> pb.Decision:
+    return (await suite.gate.Decide(pb.DecideRequest(crossing=c), metadata=LANE)).decision
+
+
+async def test_a_listing_filed_at_ingestion_sends_the_entity_to_inspection_at_the_crossings_instant(gate):
+    await submit(gate, record(enterprise=ACME, kind="DISHONESTY_LISTED", list="MARITIME", severity="SERIOUS",
+                              decided_on=date(2026, 3, 1)), department="MARITIME")
+    status = await caught_up(gate)
+    assert status.loaded and status.subjects == 1
+    listed = await decide(gate, crossing("c1", "2026-04-01T10:00:00+08:00", enterprise=ACME, port="HAIKOU_XINHAI"))
+    assert listed.lane == pb.LANE_RED and "L-2" in listed.reasons and "E-W3" in listed.reasons
+    assert listed.config_version == "2025-12-18" and listed.classification_revision == status.classification_revision
+    assert listed.decision_id and {m.name for m in listed.measures} >= {"KEY_INSPECTION", "MORE_FREQUENT_AUDITS"}
+    [party] = listed.parties
+    assert party.subject.enterprise == ACME and party.inspection_rate == 1.0 and party.drawn
+    # Before the decision date, and once the three-year publicity is over, it is plain whitelist
+    # again: the gate reads the timeline at the crossing's own instant, not at its clock.
+    before = await decide(gate, crossing("c0", "2026-02-28T10:00:00+08:00", enterprise=ACME))
+    later = await decide(gate, crossing("c9", "2029-03-02T10:00:00+08:00", enterprise=ACME))
+    assert [p.inspection_rate for p in (*before.parties, *later.parties)] == [0.03, 0.03]
+    assert "E-B" in before.reasons
+
+
+async def test_the_same_crossing_draws_the_same_and_replays_to_the_same_answer(gate):
+    await submit(gate, record(enterprise=ACME, decided_on=date(2026, 2, 20)))
+    await caught_up(gate)
+    c = crossing("same-1", "2026-03-01T10:00:00+08:00", enterprise=ACME, individuals=[DRIVER])
+    first, second = await decide(gate, c), await decide(gate, c)
+    assert first.decision_id != second.decision_id
+    assert (first.lane, list(first.reasons), [p.drawn for p in first.parties]) == \
+           (second.lane, list(second.reasons), [p.drawn for p in second.parties])
+    replay = await gate.gate.ReplayDecision(pb.ReplayDecisionRequest(decision_id=first.decision_id), metadata=OPERATOR)
+    assert replay.matches and replay.logged == first and replay.crossing == c
+    assert replay.replayed.lane == first.lane and list(replay.replayed.reasons) == list(first.reasons)
+
+
+async def test_batch_decide_answers_in_order_and_refuses_the_whole_call_naming_a_bad_crossing(gate):
+    good = [crossing(f"b{i}", "2026-03-01T10:00:00+08:00", enterprise=ACME, batch=True) for i in range(3)]
+    reply = await gate.gate.BatchDecide(pb.BatchDecideRequest(crossings=good), metadata=LANE)
+    assert [d.crossing_id for d in reply.decisions] == ["b0", "b1", "b2"]
+    assert all(not d.refused and d.consolidated_declaration_due.month == 4 for d in reply.decisions)
+    bad = [good[0], crossing("", "2026-03-01T10:00:00+08:00", enterprise="91460100MA5T0A3D5X", port="NOWHERE")]
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await gate.gate.BatchDecide(pb.BatchDecideRequest(crossings=bad), metadata=LANE)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    info, fields = details(rpc_status.from_call(caught.value))
+    assert info.domain == "gate.secondline"
+    assert fields == ["crossings[1].crossing_id", "crossings[1].enterprise", "crossings[1].port"]
+    status = await gate.gate.GetGateStatus(pb.GetGateStatusRequest(), metadata=LANE)
+    assert status.decisions_logged + status.decisions_queued == 3  # the refused call logged nothing
+
+
+async def test_a_crossing_without_parties_or_instant_is_refused_naming_the_fields(gate):
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await gate.gate.Decide(pb.DecideRequest(crossing=pb.Crossing(crossing_id="x")), metadata=LANE)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    _, fields = details(rpc_status.from_call(caught.value))
+    assert fields == ["crossing.at", "crossing.enterprise"]
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await gate.gate.Decide(pb.DecideRequest(crossing=crossing("x", "2026-03-01T10:00:00+08:00")))
+    assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+async def test_replaying_an_unknown_decision_is_not_found_and_lane_systems_may_not_replay(gate):
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await gate.gate.ReplayDecision(pb.ReplayDecisionRequest(decision_id="nope"), metadata=OPERATOR)
+    assert caught.value.code() == grpc.StatusCode.NOT_FOUND
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await gate.gate.ReplayDecision(pb.ReplayDecisionRequest(decision_id="nope"), metadata=as_department("TAX"))
+    assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+@pytest.fixture
+def gate_settings(tmp_path):
+    """A catalogue whose stale bound is one second, so that the fallback shows in a test."""
+    import yaml
+
+    from secondline.services.gate.measures import load_measures
+
+    data = load_measures().model_dump(mode="json", exclude_none=True)
+    data["versions"][0]["stale_fallback"]["after"] = {"seconds": 1}
+    (tmp_path / "measures.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
+    return {"measures_file": str(tmp_path / "measures.yaml")}
+
+
+async def test_with_classification_gone_the_gate_keeps_answering_then_applies_the_fallback(gate):
+    await submit(gate, record(individual=DRIVER, decided_on=date(2026, 2, 20)))
+    await caught_up(gate)
+    health = health_pb2_grpc.HealthStub(gate.gate_channel)
+    snapshot_health = health_pb2.HealthCheckRequest(service="secondline.gate.v1.GateService/snapshot")
+    assert (await health.Check(snapshot_health)).status == health_pb2.HealthCheckResponse.SERVING
+    traveller = crossing("t1", "2026-03-01T10:00:00+08:00", individuals=["460100196302276482"])
+    assert (await decide(gate, traveller)).lane == pb.LANE_GREEN
+
+    await gate.classification_host.stop()  # classification is gone
+    watched = await decide(gate, crossing("t2", "2026-03-01T10:00:00+08:00", individuals=[DRIVER]))
+    assert watched.parties[0].inspection_rate == 0.5 and not watched.degraded  # still from the snapshot
+    await asyncio.sleep(2.5)  # past the one-second bound, and a health watch tick
+    stale = await decide(gate, traveller)
+    assert stale.degraded and stale.lane == pb.LANE_YELLOW and stale.snapshot_age.seconds >= 1
+    status = await gate.gate.GetGateStatus(pb.GetGateStatusRequest(), metadata=LANE)
+    assert status.degraded and status.snapshot_age.seconds >= 1
+    assert (await health.Check(snapshot_health)).status == health_pb2.HealthCheckResponse.NOT_SERVING
+    overall = await health.Check(health_pb2.HealthCheckRequest(service=""))
+    assert overall.status == health_pb2.HealthCheckResponse.SERVING  # it still answers: keep routing to it
