@@ -146,7 +146,10 @@ async def gate(suite, database_url, spans, clock, gate_settings):
         "classification_address": f"127.0.0.1:{suite.classification_port}", "heartbeat_seconds": 0.2,
         **gate_settings,
     })
-    telemetry = setup_telemetry("gate", span_exporter=spans)
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+
+    metrics = InMemoryMetricReader()
+    telemetry = setup_telemetry("gate", span_exporter=spans, metric_reader=metrics)
     host = build(settings, telemetry=telemetry, clock=clock)
     port = await host.start()
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
@@ -154,6 +157,7 @@ async def gate(suite, database_url, spans, clock, gate_settings):
         suite.gate = gate_pb2_grpc.GateServiceStub(channel)
         suite.gate_host = host
         suite.gate_channel = channel
+        suite.gate_metrics = metrics
         yield suite
     finally:
         await channel.close()

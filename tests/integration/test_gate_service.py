@@ -144,3 +144,15 @@ async def test_with_classification_gone_the_gate_keeps_answering_then_applies_th
     assert (await health.Check(snapshot_health)).status == health_pb2.HealthCheckResponse.NOT_SERVING
     overall = await health.Check(health_pb2.HealthCheckRequest(service=""))
     assert overall.status == health_pb2.HealthCheckResponse.SERVING  # it still answers: keep routing to it
+    readings = metric_values(gate.gate_metrics)
+    assert readings["secondline.gate.snapshot.age"] >= 1 and readings["secondline.gate.snapshot.degraded"] == 1
+    assert readings["secondline.gate.snapshot.subjects"] == 1 and readings["secondline.gate.decisions.dropped"] == 0
+
+
+def metric_values(reader) -> dict[str, float]:
+    found = {}
+    for resource in reader.get_metrics_data().resource_metrics:
+        for scope in resource.scope_metrics:
+            for metric in scope.metrics:
+                found[metric.name] = metric.data.data_points[-1].value
+    return found
