@@ -156,3 +156,25 @@ def metric_values(reader) -> dict[str, float]:
             for metric in scope.metrics:
                 found[metric.name] = metric.data.data_points[-1].value
     return found
+
+
+async def test_when_classification_is_back_the_gate_resumes_after_its_revision(gate, database_url, clock):
+    from secondline.services.classification.app import ClassificationSettings, build
+    from secondline.telemetry import setup_telemetry
+
+    await submit(gate, record(source_id="first", individual=DRIVER, decided_on=date(2026, 2, 20)))
+    before = await caught_up(gate)
+    await gate.classification_host.stop()
+    await submit(gate, record(source_id="second", enterprise=ACME, decided_on=date(2026, 2, 21)))
+    settings = ClassificationSettings.model_validate({
+        "database": {"url": database_url}, "ingestion_address": f"127.0.0.1:{gate.port}",
+        "server": {"listen": f"127.0.0.1:{gate.classification_port}", "grace_seconds": 1}})
+    again = build(settings, telemetry=setup_telemetry("classification"), clock=clock)
+    await again.start()
+    try:
+        after = await caught_up(gate, before.classification_revision + 1, timeout=30)
+        assert after.subjects == 2
+        decision = await decide(gate, crossing("r1", "2026-03-01T10:00:00+08:00", enterprise=ACME))
+        assert "E-W2" in decision.reasons and not decision.degraded
+    finally:
+        await again.stop()
