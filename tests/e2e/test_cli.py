@@ -28,16 +28,26 @@ SECONDLINE = str(Path(sys.executable).parent / "secondline")  # the venv's conso
 ACME = "91460100MA5T0A3D5P"
 
 
-def test_demo_files_records_shows_a_refusal_and_a_replay_and_exits_cleanly(tmp_path):
-    done = subprocess.run([SECONDLINE, "demo", "--data", str(tmp_path)], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert "-> stored; record" in done.stdout
-    assert re.search(r"-> refused, INVALID_ARGUMENT: subject\.enterprise: check character", done.stdout)
-    assert "-> replayed" in done.stdout
-    assert "LATE" in done.stdout and "superseded by" in done.stdout
-    assert re.search(r"Haikou Yefeng Trading +AEO +\(E-A", done.stdout)  # classification followed the feed
-    assert re.search(r"Yangpu Blue Ocean Shipping +WATCHLIST +\(E-W3, L-1; DISHONESTY_MARITIME", done.stdout)
-    assert "Suite stopped." in done.stdout
+def test_demo_loads_a_population_replays_a_day_at_the_gate_and_writes_its_report(tmp_path):
+    done = subprocess.run([SECONDLINE, "demo", "--data", str(tmp_path), "--subjects", "2000", "--crossings", "2000",
+                           "--probes", "4"], capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = done.stdout
+    assert re.search(r"records filed +\[#{30}\] 100%", out)  # off a terminal: the progress bar's lines
+    assert re.search(r"Ingestion +[\d,]+ records in .*, 0 refused", out)
+    assert re.search(r"business entities +800\n +AEO +\d+ .*E-A", out)  # two in five subjects; classes now
+    assert re.search(r"WATCHLIST +\d+ .*E-W1", out)
+    for category in ("AEO entity", "WHITELIST entity", "WATCHLIST entity", "WHITELIST individual"):
+        assert re.search(rf"{category} .* (M-1|L-2|P-R) +ok$", out, re.M), category  # drawn like the configured rate
+    assert re.search(r"one call at a time .* p50 [\d.]+ ms", out)
+    assert re.search(r"Replay \(M-3\) +(\d+) logged decisions decided again: \1 match", out)
+    assert re.search(r"reflected at the gate +p50 [\d.,]+ ms", out)
+    assert "Looked wrong: none" in out
+    assert "Suite stopped." in out
+    report = tmp_path / "secondline-demo-report.html"
+    assert f"Report written to {report}" in out
+    page = report.read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html>") and page.count("<svg") >= 6
 
 
 def test_up_serves_over_grpc_until_ctrl_c_and_leaves_no_service_running(tmp_path):

@@ -1,0 +1,118 @@
+"""The demo's synthetic population and its report, without servers."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from secondline.common.v1 import common_pb2
+from secondline.dates import CST
+from secondline.demo_population import PORTS, generate_crossings, generate_population
+from secondline.demo_report import GateFigures, RateRow, Results, configured, html_report, percentile, text_report
+from secondline.errors import DomainError
+from secondline.gate.v1 import gate_pb2
+from secondline.identifiers import parse_individual, validate_uscc
+from secondline.rules_config import load_rules
+from secondline.services.gate.measures import load_measures
+from secondline.services.ingestion.convert import input_from_proto
+from secondline.services.ingestion.validation import check_at_edge
+
+NOW = datetime(2026, 3, 1, 4, 30, tzinfo=timezone.utc)  # 12:30 CST
+TODAY = date(2026, 3, 1)
+RULES = load_rules()
+
+
+@pytest.fixture(scope="module")
+def population():
+    return generate_population(4000, seed=7, now=NOW, rules=RULES.in_force(TODAY), probes=8)
+
+
+def test_every_identifier_validates_s2_s3(population):
+    for key in population.enterprises:
+        assert validate_uscc(key) == key
+    for key in population.individuals:
+        assert parse_individual(key, today=TODAY) == key
+    assert len(set(population.enterprises)) == len(population.enterprises)
+    assert len(set(population.individuals)) == len(population.individuals)
+    assert any(":" in key for key in population.individuals)  # some passports and permits
+
+
+def test_every_record_passes_ingestion_checks_at_its_receipt_r1_r6(population):
+    """What the service would refuse (R-1 filing rights, R-6 scales, dates, S-2/S-3) is refused here too."""
+    for filing in population.filings:
+        received = filing.received or NOW
+        assert received <= NOW
+        try:
+            check_at_edge(input_from_proto(filing.record), source=filing.department, received_at=received, rules=RULES,
+                          backfilled=filing.received is not None)
+        except DomainError as error:
+            pytest.fail(f"{filing.department} {filing.record.source_id} would be refused: {error}")
+    for probe in population.probes:
+        check_at_edge(input_from_proto(probe.record), source=probe.department, received_at=NOW, rules=RULES)
+
+
+def test_records_come_in_plausible_proportions(population):
+    kinds = Counter(kind for (_, kind) in population.kinds().elements())
+    assert kinds["INDUSTRY_RATING"] > len(population.enterprises)  # nearly every company is rated, many twice
+    for kind in ("AEO_GRANTED", "SMUGGLING_PENALTY", "RISK_ALERT", "DISHONESTY_LISTED"):
+        assert 0 < kinds[kind] < kinds["INDUSTRY_RATING"] / 10
+    assert len({f.record.source_id for f in population.filings}) == len(population.filings)  # R-3: distinct ids
+    assert any(f.received is None for f in population.filings)  # some filed today
+    assert len(population.filed_subjects()) < population.subjects  # most individuals have no record
+
+
+def test_the_same_seed_gives_the_same_population():
+    again = [generate_population(500, seed=3, now=NOW, rules=RULES.in_force(TODAY)) for _ in range(2)]
+    assert [f.record for f in again[0].filings] == [f.record for f in again[1].filings]
+
+
+def test_crossings_cover_the_day_at_the_ten_ports_m0(population):
+    crossings = generate_crossings(population, 3000, day=TODAY, seed=7)
+    start = int(datetime(2026, 3, 1, tzinfo=CST).timestamp())
+    assert all(start <= c.at.seconds < start + 86400 for c in crossings)
+    assert [c.at.seconds for c in crossings] == sorted(c.at.seconds for c in crossings)
+    assert {c.port for c in crossings} == set(PORTS) == set(load_measures().in_force(start).ports)
+    assert len({c.crossing_id for c in crossings}) == len(crossings)
+    for c in crossings:
+        assert c.enterprise or c.individuals
+        assert all(person.role for person in c.individuals)
+        assert len({person.id for person in c.individuals}) == len(c.individuals)
+    assert any(c.batch for c in crossings)
+
+
+def _party(which: str, klass: int, *flags: int, drawn=False) -> gate_pb2.PartyDecision:
+    return gate_pb2.PartyDecision(subject=common_pb2.SubjectId(**{which: "x"}), credit_class=klass, flags=list(flags),
+                                  drawn=drawn)
+
+
+def test_configured_rate_by_category_m1_l2_pr():
+    rates = load_measures().versions[0].rates
+    assert configured(_party("enterprise", common_pb2.CREDIT_CLASS_AEO), rates) == ("AEO entity", 0.005)
+    assert configured(_party("enterprise", common_pb2.CREDIT_CLASS_WHITELIST), rates) == ("WHITELIST entity", 0.03)
+    assert configured(_party("individual", common_pb2.CREDIT_CLASS_WHITELIST), rates) == ("WHITELIST individual", 0.0)
+    assert configured(_party("individual", common_pb2.CREDIT_CLASS_WHITELIST, common_pb2.FLAG_RISK_ALERT),
+                      rates) == ("risk alert (P-R)", 1.0)
+    assert configured(_party("enterprise", common_pb2.CREDIT_CLASS_WATCHLIST, common_pb2.FLAG_DISHONESTY_MARITIME),
+                      rates) == ("listed (L-2)", 1.0)
+
+
+def test_a_drawn_share_far_from_the_configured_rate_is_reported():
+    row = RateRow("WHITELIST entity", parties=10_000, drawn=300, expected=300.0, variance=10_000 * 0.03 * 0.97)
+    assert row.verdict == "ok"
+    row.drawn = 420  # 7 standard deviations up
+    assert row.verdict == "OFF"
+    assert percentile([5, 1, 3, 2, 4], 50) == 3 and percentile([5, 1, 3, 2, 4], 100) == 5
+
+
+def test_the_report_renders_as_text_and_self_contained_html(population):
+    gate = GateFigures(lanes=2, crossings=0, seconds=1.0, quiet_us=[700.0, 900.0], busy_us=[1500.0, 3000.0, 2000.0])
+    results = Results(day=TODAY, seed=7, subjects=population.subjects, enterprises=len(population.enterprises),
+                      individuals=len(population.individuals), filed_subjects=len(population.filed_subjects()),
+                      kinds=population.kinds(), gate=gate, finished=NOW + timedelta(minutes=1))
+    text = text_report(results)
+    assert "Gate latency" in text and "Looked wrong: none" in text
+    page = html_report(results)
+    assert page.startswith("<!doctype html>") and page.count("<svg") >= 2
+    assert "http" not in page.replace("http://www.w3.org/2000/svg", "")  # nothing fetched from elsewhere
