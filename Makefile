@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv lint demo up test protos protos-check lint-protos bench bench-classification scenarios lock clean
+.PHONY: venv lint demo up test protos protos-check lint-protos bench bench-classification bench-gate scenarios lock clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,9 @@ bench: $(STAMP)
 
 bench-classification: $(STAMP)
 	$(BIN)/python bench/classification.py
+
+bench-gate: $(STAMP)
+	$(BIN)/secondline bench gate $(BENCH_ARGS)
 
 scenarios: $(STAMP)
 	$(BIN)/secondline scenarios ../shared/spec/scenarios tests/scenarios

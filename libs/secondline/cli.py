@@ -1,7 +1,7 @@
 """The ``secondline`` command: run the suite on one machine, or take the demo tour.
 
     secondline up [--data DIR] [--otlp-endpoint URL]   serve until Ctrl-C
-    secondline demo [--data DIR]                       file and read a few records, then stop
+    secondline demo [--data DIR] [--subjects N] ...    a population, a day at the ports, a report
     secondline scenarios DIR...                        run acceptance scenarios, a fresh suite each
 
 Each subcommand is a function ``(args) -> exit code`` registered in :func:`build_parser`.
@@ -40,14 +40,45 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--otlp-endpoint", metavar="URL", help="export traces by OTLP to this endpoint")
     up.set_defaults(run=cmd_up)
 
-    demo = commands.add_parser("demo", help="start the suite, file and read a few records, stop")
-    demo.add_argument("--data", type=Path, help="data folder (default: a fresh temporary one)")
+    demo = commands.add_parser(
+        "demo", help="start the suite, load a synthetic population, replay a day of crossings, report",
+        description="Start the suite, file a synthetic population's records, wait for the gate to catch up, replay a "
+                    "day of crossings at the ten ports, time record-to-gate freshness, and report (text and HTML).")
+    demo.add_argument("--data", type=Path, help="data folder (default: a fresh temporary one, removed at the end)")
+    demo.add_argument("--subjects", type=_positive, default=50_000, metavar="N",
+                      help="subjects in the population, two in five business entities (default 50000)")
+    demo.add_argument("--crossings", type=_positive, default=50_000, metavar="N",
+                      help="crossings in the day replayed at the gate (default 50000)")
+    demo.add_argument("--lanes", type=_positive, default=8, metavar="N",
+                      help="lane systems calling the gate at once during the replay (default 8)")
+    demo.add_argument("--probes", type=_positive, default=20, metavar="N",
+                      help="fresh records filed one at a time to time record-to-gate freshness (default 20)")
+    demo.add_argument("--seed", type=int, default=1, help="seed of the population and the crossings (default 1)")
+    demo.add_argument("--report", type=Path, metavar="FILE",
+                      help="the HTML report (default: secondline-demo-report.html in --data, else in the current directory)")
     demo.set_defaults(run=cmd_demo)
 
     scenarios = commands.add_parser("scenarios", help="run acceptance scenario folders against a fresh suite each")
     scenarios.add_argument("folders", nargs="+", type=Path, metavar="DIR", help="folders of *.yaml scenarios")
     scenarios.set_defaults(run=cmd_scenarios)
+
+    from secondline import bench_gate  # its options only; the benchmark's work is in run()
+
+    bench = commands.add_parser("bench", help="run a benchmark and print its report")
+    benchmarks = bench.add_subparsers(title="benchmarks", metavar="BENCHMARK", required=True)
+    gate = benchmarks.add_parser(
+        "gate", help="the lane gate's Decide latency and throughput beside a bare gRPC echo server",
+        description="Decide latency at fixed open-loop rates and the highest sustained rate, beside a bare gRPC echo "
+                    "server measured in the same run, and the snapshot's memory per subject (bench/README.md).")
+    bench_gate.add_arguments(gate)
+    gate.set_defaults(run=cmd_bench_gate)
     return parser
+
+
+def cmd_bench_gate(args: argparse.Namespace) -> int:
+    from secondline.bench_gate import run
+
+    return run(args)
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
@@ -86,13 +117,28 @@ def cmd_up(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from secondline.demo import run_demo  # the demo's imports are only needed here
+    from secondline.demo import DemoError, run_demo  # the demo's imports are only needed here
 
     try:
-        run_demo(args.data, out=lambda line: print(line, flush=True))
+        run_demo(args.data, out=_print_flush, tty=sys.stdout.isatty(), subjects=args.subjects, crossings=args.crossings,
+                 lanes=args.lanes, probes=args.probes, seed=args.seed, report=args.report)
     except KeyboardInterrupt:  # the suite is already stopped by its context manager
         return 130
+    except DemoError as error:
+        print(f"secondline demo: {error}", file=sys.stderr)
+        return 1
     return 0
+
+
+def _print_flush(line: str) -> None:
+    print(line, flush=True)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def _interrupt(signum, frame) -> None:
