@@ -85,7 +85,8 @@ class ServiceHost:
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def start(self) -> int:
-        server = grpc.aio.server(interceptors=self.telemetry.server_interceptors())
+        untraced = tuple(getattr(self.service, "untraced_methods", ()))  # a service's hot calls
+        server = grpc.aio.server(interceptors=self.telemetry.server_interceptors(untraced))
         self._names = self.service.register(server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         for name in ["", *self._names]:

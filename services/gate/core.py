@@ -78,8 +78,8 @@ def parse_crossing(crossing: pb.Crossing, measures: MeasuresConfig, field: str =
             problems.append(FieldViolation(f"{where}.id", f"is not a valid identity document: {exc}"))
     if not crossing.enterprise and not crossing.individuals:
         problems.append(FieldViolation(f"{field}.enterprise", "a crossing names at least one party: the entity or an individual"))
-    if crossing.port and at is not None and crossing.port not in measures.in_force(epoch).ports:
-        known = ", ".join(measures.in_force(epoch).ports)
+    if crossing.port and at is not None and crossing.port not in (ports := measures.in_force(epoch).ports):
+        known = ", ".join(ports)
         problems.append(FieldViolation(f"{field}.port", f"unknown port {crossing.port!r}; expected one of {known}"))
     if problems:
         raise InvalidArgument.of(problems, reason=ERROR_REASON)

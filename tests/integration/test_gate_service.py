@@ -178,3 +178,11 @@ async def test_when_classification_is_back_the_gate_resumes_after_its_revision(g
         assert "E-W2" in decision.reasons and not decision.degraded
     finally:
         await again.stop()
+
+
+async def test_decisions_are_not_traced_by_default_but_the_gates_other_calls_are(gate, spans):
+    await decide(gate, crossing("quiet", "2026-03-01T10:00:00+08:00", enterprise=ACME))
+    await gate.gate.GetGateStatus(pb.GetGateStatusRequest(), metadata=LANE)
+    names = {s.name for s in spans.get_finished_spans() if s.resource.attributes["service.name"] == "gate"}
+    assert "/secondline.gate.v1.GateService/GetGateStatus" in names
+    assert "/secondline.gate.v1.GateService/Decide" not in names  # trace_decisions: false (the default)
