@@ -27,7 +27,6 @@ import asyncio
 import cProfile
 import io
 import os
-import platform
 import pstats
 import random
 import sys
@@ -43,6 +42,7 @@ import sqlalchemy
 from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import make_url
 
+from secondline.bench_gate import machine
 from secondline.clock import ManualClock
 from secondline.common.v1 import common_pb2
 from secondline.errors import DomainError
@@ -428,23 +428,6 @@ class Profiles:
 # --- the report ----------------------------------------------------------------------------------
 
 
-def machine() -> str:
-    cores = os.cpu_count()
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = cores
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
-    except OSError:
-        pass
-    load = ", load average %.2f %.2f %.2f" % os.getloadavg() if hasattr(os, "getloadavg") else ""
-    return (f"machine: {cores} cores ({usable} usable), {cpu}{load}; Python {platform.python_version()}, "
-            f"grpcio {grpc.__version__}, SQLAlchemy {sqlalchemy.__version__}")
-
-
 async def bench_backend(backend: Backend, args, records, streams, rows, warm_streams, warm_rows,
                         profiles: Profiles | None) -> tuple[list[Run], list[Run]]:
     """Every timed round of the service and of the raw insert (stops at the first failure)."""
@@ -566,7 +549,7 @@ async def main_async(args) -> int:
     individuals = sum(1 for _, msg in records if msg.subject.WhichOneof("id") == "individual")
     print(f"Secondline ingestion benchmark: {args.records} records, {args.chunk} per stream message, view {args.view}, "
           f"{len(streams)} concurrent streams (one per department), seed {args.seed}")
-    print(machine())
+    print(machine(f"SQLAlchemy {sqlalchemy.__version__}"))
     print("kinds: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]))
           + f"; {individuals} about individuals")
 

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 
 import grpc
 import pytest
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from sqlalchemy import create_engine, text
 
@@ -146,8 +147,6 @@ async def gate(suite, database_url, spans, clock, gate_settings):
         "classification_address": f"127.0.0.1:{suite.classification_port}", "heartbeat_seconds": 0.2,
         **gate_settings,
     })
-    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
-
     metrics = InMemoryMetricReader()
     telemetry = setup_telemetry("gate", span_exporter=spans, metric_reader=metrics)
     host = build(settings, telemetry=telemetry, clock=clock)

@@ -819,7 +819,8 @@ def snapshot_memory(count: int, seed: int, now: int) -> dict:
 # --- the report ----------------------------------------------------------------------------------
 
 
-def machine() -> str:
+def machine(*versions: str) -> str:
+    """The machine and the versions that matter, for a benchmark's report (``versions`` adds more)."""
     cores = os.cpu_count()
     try:
         usable = len(os.sched_getaffinity(0))
@@ -833,7 +834,7 @@ def machine() -> str:
         pass
     load = ", load average %.2f %.2f %.2f" % os.getloadavg() if hasattr(os, "getloadavg") else ""
     return (f"machine: {cores} cores ({usable} usable), {cpu}{load}; Python {platform.python_version()}, "
-            f"grpcio {grpc.__version__}")
+            f"grpcio {grpc.__version__}" + "".join(f", {v}" for v in versions))
 
 
 def run_line(r: dict) -> str:

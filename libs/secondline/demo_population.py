@@ -32,8 +32,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from itertools import accumulate
 
-from google.protobuf.timestamp_pb2 import Timestamp
-
 from secondline.common.v1 import common_pb2
 from secondline.dates import CST, add_years, cst_date
 from secondline.gate.v1 import gate_pb2
@@ -42,6 +40,8 @@ from secondline.identifiers import (
     validate_resident_id, validate_uscc,
 )
 from secondline.ingestion.v1 import ingestion_pb2 as pb
+from secondline.rpc.convert import date_to_proto as _date
+from secondline.rpc.convert import timestamp as _timestamp
 from secondline.rules_config import RuleVersion
 
 __all__ = ["PORTS", "Filing", "Population", "Probe", "generate_crossings", "generate_population"]
@@ -493,12 +493,3 @@ def generate_crossings(population: Population, count: int, *, day: date, seed: i
         crossing.crossing_id = f"{crossing.port}-{day:%Y%m%d}-{n:07d}"
     return [crossing for _, crossing in drafts]
 
-
-def _date(d: date) -> common_pb2.Date:
-    return common_pb2.Date(year=d.year, month=d.month, day=d.day)
-
-
-def _timestamp(instant: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(instant)
-    return stamp

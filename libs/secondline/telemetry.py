@@ -31,6 +31,7 @@ __all__ = [
     "Telemetry",
     "context_from_traceparent",
     "current_traceparent",
+    "span_traceparent",
     "setup_telemetry",
 ]
 
@@ -167,6 +168,13 @@ def current_traceparent() -> str:
     """The W3C `traceparent` of the current span, to store in an outgoing message; "" if none."""
     carrier: dict[str, str] = {}
     _PROPAGATOR.inject(carrier)  # injects nothing when the current span is invalid
+    return carrier.get("traceparent", "")
+
+
+def span_traceparent(span: trace.Span) -> str:
+    """The W3C `traceparent` of a given span (not the current one), to store in a message."""
+    carrier: dict[str, str] = {}
+    _PROPAGATOR.inject(carrier, context=trace.set_span_in_context(span, Context()))
     return carrier.get("traceparent", "")
 
 

@@ -15,11 +15,12 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from opentelemetry import trace
 from sqlalchemy import Engine, func, insert, select, text, update
 
 from secondline.rules_config import RulesConfig
 from secondline.storage import is_postgres, writer, upsert
-from secondline.telemetry import context_from_traceparent
+from secondline.telemetry import context_from_traceparent, span_traceparent
 
 from . import engine as rules_engine
 from .codec import dump_timeline, load_timeline
@@ -183,13 +184,15 @@ class ClassificationStore:
         Only for sampled records: an unsampled trace passes its context on unchanged, at no cost.
         """
         parent = cause.traceparent
-        if self._tracer is None or not _sampled(parent):
+        if self._tracer is None or not parent:
             return parent
-        span = self._tracer.start_span("classification.change", context=context_from_traceparent(parent),
+        context = context_from_traceparent(parent)
+        if not trace.get_current_span(context).get_span_context().trace_flags.sampled:
+            return parent
+        span = self._tracer.start_span("classification.change", context=context,
                                        attributes={"secondline.revision": revision, "secondline.record_id": cause.record_id})
         span.end()
-        ctx = span.get_span_context()
-        return f"00-{ctx.trace_id:032x}-{ctx.span_id:016x}-{int(ctx.trace_flags):02x}"
+        return span_traceparent(span)
 
     def publish_due(self, now: datetime, limit: int = 1000) -> int:
         """Publish the scheduled changes whose instant has passed (E-X2, L-3, P-R ...)."""
@@ -300,14 +303,6 @@ def _fact(row) -> Fact:
     return Fact(record_id=row["record_id"], source=row["source"], kind=row["content_kind"],
                 decided_on=row["decided_on"], grade=row["grade"], list=row["list"], severity=row["severity"],
                 valid_until=row["valid_until"], order=row["root_cursor"], traceparent=row["traceparent"])
-
-
-def _sampled(traceparent: str) -> bool:
-    """Whether a W3C traceparent's flags have the sampled bit (its last two hex digits)."""
-    try:
-        return bool(int(traceparent[-2:], 16) & 1)
-    except ValueError:
-        return False
 
 
 def _chunks(items: list):

@@ -22,7 +22,7 @@ from secondline.identifiers import IdentifierError, parse_enterprise, parse_indi
 from secondline.rpc.convert import date_to_proto, timestamp
 
 from .decision_log import DecisionLog, Entry
-from .measures import MeasuresConfig
+from .measures import MeasuresConfig, MeasuresVersion
 from .policy import Outcome, Party, decide
 from .snapshot import PartyState, Snapshot, flag_list
 
@@ -38,6 +38,7 @@ class ParsedCrossing(NamedTuple):
     port: str
     batch: bool
     parties: list[Party]
+    version: MeasuresVersion | None  # in force at the crossing's instant
 
 
 @lru_cache(maxsize=1 << 16)
@@ -56,12 +57,13 @@ def parse_crossing(crossing: pb.Crossing, measures: MeasuresConfig, field: str =
     crossing_id = crossing.crossing_id
     if not crossing_id or len(crossing_id) > CROSSING_ID_MAX:
         problems.append(FieldViolation(f"{field}.crossing_id", f"is required, at most {CROSSING_ID_MAX} characters"))
-    epoch, at = 0, None
+    epoch, at, version = 0, None, None
     if not crossing.HasField("at"):
         problems.append(FieldViolation(f"{field}.at", "is required: the crossing's instant"))
     else:
         epoch = crossing.at.seconds
         at = datetime.fromtimestamp(epoch, timezone.utc)
+        version = measures.in_force(epoch)
     parties: list[Party] = []
     if crossing.enterprise:
         try:
@@ -78,12 +80,12 @@ def parse_crossing(crossing: pb.Crossing, measures: MeasuresConfig, field: str =
             problems.append(FieldViolation(f"{where}.id", f"is not a valid identity document: {exc}"))
     if not crossing.enterprise and not crossing.individuals:
         problems.append(FieldViolation(f"{field}.enterprise", "a crossing names at least one party: the entity or an individual"))
-    if crossing.port and at is not None and crossing.port not in (ports := measures.in_force(epoch).ports):
-        known = ", ".join(ports)
+    if crossing.port and version is not None and crossing.port not in version.ports:
+        known = ", ".join(version.ports)
         problems.append(FieldViolation(f"{field}.port", f"unknown port {crossing.port!r}; expected one of {known}"))
     if problems:
         raise InvalidArgument.of(problems, reason=ERROR_REASON)
-    return ParsedCrossing(crossing_id, at, epoch, crossing.port, crossing.batch, parties)
+    return ParsedCrossing(crossing_id, at, epoch, crossing.port, crossing.batch, parties, version)
 
 
 @dataclass
@@ -97,15 +99,12 @@ class Gate:
         self._prefix = os.urandom(6).hex()
         self._serial = count(1)
 
-    def stale_after(self, epoch: int) -> int:
-        return self.measures.in_force(epoch).stale_fallback.after.seconds
-
     def degraded(self, epoch: int) -> bool:
-        return self.snapshot.age() > self.stale_after(epoch)
+        return self.snapshot.age() > self.measures.in_force(epoch).stale_fallback.after.seconds
 
     def decide(self, crossing: pb.Crossing, parsed: ParsedCrossing) -> pb.Decision:
         snapshot = self.snapshot
-        version = self.measures.in_force(parsed.epoch)
+        version = parsed.version
         age = snapshot.age()
         degraded = age > version.stale_fallback.after.seconds
         states = [snapshot.party(p.subject_type, p.key, parsed.epoch) for p in parsed.parties]
@@ -116,8 +115,7 @@ class Gate:
         decision = to_decision(outcome, decision_id=decision_id, crossing_id=parsed.crossing_id,
                                config_version=version.version, revision=snapshot.revision, age=age, decided_at=now)
         self.log.offer(Entry(decision_id, parsed.crossing_id, parsed.at, now, parsed.port, LANE_NAMES[outcome.lane],
-                             outcome.refused, version.version, snapshot.revision, degraded,
-                             [list(s) for s in states], crossing, decision))
+                             outcome.refused, version.version, snapshot.revision, degraded, states, crossing, decision))
         return decision
 
     def replay(self, decision_id: str) -> tuple[pb.Crossing, pb.Decision, pb.Decision]:

@@ -44,7 +44,7 @@ class Entry:
     config_version: str
     classification_revision: int
     degraded: bool
-    inputs: list
+    inputs: list  # the parties' PartyState tuples, written as JSON lists
     crossing: object  # gate_pb2.Crossing
     decision: object  # gate_pb2.Decision
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
 import grpc
-from google.protobuf.duration_pb2 import Duration
 
 from secondline.classification.v1 import classification_pb2 as cpb
 from secondline.classification.v1 import classification_pb2_grpc
@@ -74,9 +74,8 @@ class SnapshotFollower:
         log.info("snapshot loaded", extra={"subjects": len(self._snapshot), "revision": revision})
 
     async def _follow(self, stub) -> None:
-        request = cpb.StreamChangesRequest(after_revision=self._snapshot.revision, follow=True,
-                                           heartbeat_interval=Duration(nanos=int(self._heartbeat * 1e9) % 10**9,
-                                                                       seconds=int(self._heartbeat)))
+        request = cpb.StreamChangesRequest(after_revision=self._snapshot.revision, follow=True)
+        request.heartbeat_interval.FromTimedelta(timedelta(seconds=self._heartbeat))
         snapshot = self._snapshot
         async for change in stub.StreamChanges(request, metadata=PRINCIPAL):
             if change.heartbeat:

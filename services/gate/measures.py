@@ -16,7 +16,7 @@ from typing import Literal
 from pydantic import Field, PositiveInt, PrivateAttr, confloat, model_validator
 
 from secondline.config import Strict, read_yaml, validate
-from secondline.dates import CST
+from secondline.dates import start_of_day
 
 Rate = confloat(ge=0.0, le=1.0)
 LANES = ("GREEN", "YELLOW", "RED")
@@ -114,7 +114,8 @@ class MeasuresConfig(Strict):
     def model_post_init(self, _context) -> None:
         self._by_name = {v.version: v for v in self.versions}
         # Versions by the CST midnight they start, as epoch seconds: the hot path compares ints.
-        self._starts = [(-(1 << 62) if v.valid_from is None else _cst_midnight(v.valid_from)) for v in self.versions]
+        self._starts = [(-(1 << 62) if v.valid_from is None else int(start_of_day(v.valid_from).timestamp()))
+                        for v in self.versions]
 
     def in_force(self, epoch_seconds: int) -> MeasuresVersion:
         starts = self._starts
@@ -125,12 +126,6 @@ class MeasuresConfig(Strict):
 
     def named(self, version: str) -> MeasuresVersion | None:
         return self._by_name.get(version)
-
-
-def _cst_midnight(day: date) -> int:
-    from datetime import datetime
-
-    return int(datetime(day.year, day.month, day.day, tzinfo=CST).timestamp())
 
 
 def load_measures(path: Path | None = None) -> MeasuresConfig:

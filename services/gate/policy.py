@@ -25,7 +25,7 @@ from typing import NamedTuple
 from secondline.dates import CST
 
 from .measures import MeasuresVersion
-from .snapshot import AEO, CLASS_NAMES, LISTED_BITS, RISK_ALERT_BIT, WATCHLIST, PartyState, rule_list
+from .snapshot import CLASS_NAMES, LISTED_BITS, RISK_ALERT_BIT, WATCHLIST, PartyState, rule_list
 
 GREEN, YELLOW, RED = 1, 2, 3  # the Lane enum's values; a higher value is stricter
 LANE_VALUES = {"GREEN": GREEN, "YELLOW": YELLOW, "RED": RED}
@@ -146,4 +146,4 @@ def declaration_due(epoch: int, day: int) -> date:
     return date(year, month, day)
 
 
-__all__ = ["GREEN", "YELLOW", "RED", "Party", "PartyOutcome", "Outcome", "Measure", "decide", "draw", "declaration_due", "AEO"]
+__all__ = ["GREEN", "YELLOW", "RED", "Party", "PartyOutcome", "Outcome", "Measure", "decide", "draw", "declaration_due"]

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-from google.protobuf.duration_pb2 import Duration
-
 from secondline.auth import Authenticator
 from secondline.errors import DomainError, FieldViolation, InvalidArgument
 from secondline.gate.v1 import gate_pb2 as pb
@@ -71,8 +69,9 @@ class GateServicer(gate_pb2_grpc.GateServiceServicer):
         gate, snapshot = self._gate, self._gate.snapshot
         age = snapshot.age()
         now = int(gate.clock.now().timestamp())
-        return pb.GetGateStatusResponse(
+        status = pb.GetGateStatusResponse(
             classification_revision=snapshot.revision, subjects=len(snapshot), loaded=snapshot.loaded,
-            snapshot_age=Duration(seconds=int(age), nanos=int((age % 1) * 1e9)), degraded=gate.degraded(now),
-            decisions_logged=gate.log.logged, decisions_queued=gate.log.queued, decisions_dropped=gate.log.dropped,
-            config_versions=[v.version for v in gate.measures.versions])
+            degraded=gate.degraded(now), decisions_logged=gate.log.logged, decisions_queued=gate.log.queued,
+            decisions_dropped=gate.log.dropped, config_versions=[v.version for v in gate.measures.versions])
+        status.snapshot_age.FromNanoseconds(int(age * 1e9))
+        return status

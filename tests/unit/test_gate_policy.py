@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -57,7 +58,7 @@ def test_a_catalogue_with_a_gap_between_versions_is_refused_by_name():
 
 
 def test_a_rate_above_one_is_refused_naming_the_key(tmp_path):
-    text = (pytest.importorskip("yaml").safe_dump({"versions": [VERSION.model_dump(mode="json")]})
+    text = (yaml.safe_dump({"versions": [VERSION.model_dump(mode="json")]})
             .replace("WATCHLIST: 0.8", "WATCHLIST: 1.8"))
     (tmp_path / "m.yaml").write_text(text)
     with pytest.raises(ConfigError, match=r"versions\.0\.rates\.enterprise\.WATCHLIST"):
