@@ -38,13 +38,13 @@ lint-protos: $(STAMP)
 	$(BIN)/buf lint
 
 lint: $(STAMP)
-	$(BIN)/ruff check libs services tests bench tools
+	$(BIN)/ruff check libs services cli tests tools
 
 bench: $(STAMP)
-	$(BIN)/python bench/ingest.py
+	$(BIN)/secondline bench ingest $(BENCH_ARGS)
 
 bench-classification: $(STAMP)
-	$(BIN)/python bench/classification.py
+	$(BIN)/secondline bench classification $(BENCH_ARGS)
 
 bench-gate: $(STAMP)
 	$(BIN)/secondline bench gate $(BENCH_ARGS)

@@ -1,6 +1,7 @@
 """Benchmark: how long classification takes to catch up with a large record log.
 
-    python bench/classification.py [--records 1000000] [--subjects 200000] [--backends sqlite,postgres]
+    secondline bench classification [--records 1000000] [--subjects 200000] [--backends sqlite,postgres]
+    make bench-classification
 
 For each backend it fills ingestion's log with the records (through ingestion's own store,
 untimed), then starts ingestion and a fresh classification as separate processes, exactly as
@@ -14,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import sys
 import tempfile
 import time
 import uuid
@@ -31,7 +31,7 @@ from secondline.services.ingestion.domain import RecordInput
 from secondline.services.ingestion.store import RecordStore
 from secondline.services.ingestion.validation import check_at_edge
 from secondline.storage import make_engine, migrate
-from secondline.suite import Layout, ServiceSpec, embedded_settings, start_suite
+from secondline.cli.up.suite import Layout, ServiceSpec, embedded_settings, start_suite
 
 NOW = datetime(2026, 11, 1, 4, tzinfo=timezone.utc)
 PRINCIPAL = (("x-secondline-principal", "operator/bench"),)
@@ -137,14 +137,19 @@ def catch_up(data: Path, url_for, last: int) -> dict:
     return {"seconds": elapsed, "peak_mb": peak, "lags": lags, "revision": status.revision}
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=1_000_000)
-    parser.add_argument("--subjects", type=int, default=200_000)
-    parser.add_argument("--backends", default="sqlite,postgres")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``secondline bench classification``."""
+    parser.add_argument("--records", type=int, default=1_000_000, help="records in ingestion's log (default 1000000)")
+    parser.add_argument("--subjects", type=int, default=200_000, help="subjects they are about (default 200000)")
+    parser.add_argument("--backends", default="sqlite,postgres", help="comma-separated: sqlite, postgres")
     parser.add_argument("--postgres-url", default=os.environ.get(
-        "SECONDLINE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
-    args = parser.parse_args()
+        "SECONDLINE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
+        help="SQLAlchemy URL of a PostgreSQL database the benchmark may create schemas in "
+             "(default: $SECONDLINE_BENCH_POSTGRES_URL or %(default)s)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the benchmark with parsed options (``add_arguments``); print the report."""
     print(f"classification catch-up: {args.records:,} records for {args.subjects:,} subjects; {os.cpu_count()} cores")
     rows = []
     for backend in args.backends.split(","):
@@ -184,7 +189,3 @@ def main() -> int:
         print(f"{backend:<10}{last:>11,}{r['seconds']:>12.1f}{last / r['seconds']:>11,.0f}{r['peak_mb']:>9.0f}"
               f"{r['revision']:>10,}   {'met' if r['seconds'] <= 60 else 'NOT met'}")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -2,7 +2,7 @@
 
 1. Start the suite on the embedded default (ingestion, classification and the lane gate, each
    in its own process, SQLite files in the data folder).
-2. Generate a synthetic population (``secondline.demo_population``): business entities and
+2. Generate a synthetic population (``secondline.cli.demo.population``): business entities and
    individuals with valid identifiers, and the departments' records about them.
 3. Ingest it over gRPC with a progress bar: the history through ``BackfillRecords`` with its
    original receipt instants (so that R-5 lateness is the records' own), today's records through
@@ -14,7 +14,7 @@
    calling at once, timing every call; replay a sample of logged decisions (M-3).
 7. File fresh records one at a time and time until the gate's decisions reflect each.
 8. Report: printed, and written as a self-contained HTML page with charts
-   (``secondline.demo_report``).
+   (``secondline.cli.demo.report``).
 
 The services run on the real clock: every decision date is today (CST) or before, and the
 crossings are today's.
@@ -38,8 +38,8 @@ from secondline.classification.v1 import classification_pb2 as cpb
 from secondline.classification.v1.classification_pb2_grpc import ClassificationServiceStub
 from secondline.common.v1 import common_pb2
 from secondline.dates import cst_date
-from secondline.demo_population import Population, Probe, generate_crossings, generate_population
-from secondline.demo_report import (
+from secondline.cli.demo.population import Population, Probe, generate_crossings, generate_population
+from secondline.cli.demo.report import (
     ClassTally, Freshness, GateFigures, IngestFigures, Results, html_report, text_report,
 )
 from secondline.gate.v1 import gate_pb2
@@ -48,7 +48,7 @@ from secondline.ingestion.v1 import ingestion_pb2 as pb
 from secondline.ingestion.v1.ingestion_pb2_grpc import IngestionServiceStub
 from secondline.rules_config import load_rules
 from secondline.services.gate.measures import load_measures
-from secondline.suite import Suite, running_suite
+from secondline.cli.up.suite import Suite, running_suite
 
 Out = Callable[[str], None]
 

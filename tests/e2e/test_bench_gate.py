@@ -14,7 +14,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from secondline.bench_gate import Pools, crossings, population, snapshot_memory
+from secondline.cli.bench.gate.population import Pools, crossings, population, snapshot_memory
 from secondline.gate.v1 import gate_pb2
 from secondline.identifiers import parse_enterprise, parse_individual
 

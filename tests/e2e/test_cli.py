@@ -21,7 +21,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from secondline.dates import cst_date
 from secondline.ingestion.v1 import ingestion_pb2, ingestion_pb2_grpc
-from secondline.suite import SERVICES, ServiceSpec, SuiteError, start_suite
+from secondline.cli.up.suite import SERVICES, ServiceSpec, SuiteError, start_suite
 from tests.helpers import record
 
 SECONDLINE = str(Path(sys.executable).parent / "secondline")  # the venv's console script

@@ -13,7 +13,7 @@ from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_serv
 
 from secondline.gate.v1 import gate_pb2, gate_pb2_grpc
 from secondline.ingestion.v1 import ingestion_pb2, ingestion_pb2_grpc
-from secondline.suite import running_suite
+from secondline.cli.up.suite import running_suite
 from tests.conftest import LANE, as_department
 from tests.helpers import record
 

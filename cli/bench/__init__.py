@@ -1,0 +1,43 @@
+"""``secondline bench BENCHMARK``: the benchmarks, each printing its figures beside a baseline.
+
+One module a benchmark, each with ``add_arguments(parser)`` and ``run(args) -> exit status``
+(imported only when that benchmark runs); what they share (the machine line, percentiles) is
+in :mod:`secondline.cli.bench.common`. How to read the figures: bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+
+#: name -> (module, one-line help, description)
+BENCHMARKS = {
+    "gate": ("secondline.cli.bench.gate", "the lane gate's Decide latency and throughput beside a bare gRPC echo server",
+             "Decide latency at fixed open-loop rates and the highest sustained rate, beside a bare gRPC echo "
+             "server measured in the same run, and the snapshot's memory per subject (bench/README.md)."),
+    "ingest": ("secondline.cli.bench.ingest", "ingestion throughput beside a raw SQLAlchemy insert, SQLite and PostgreSQL",
+               "SubmitRecords through the ingestion service beside a raw SQLAlchemy insert of the same rows, on "
+               "SQLite and PostgreSQL, with the ratio (bench/README.md)."),
+    "classification": ("secondline.cli.bench.classification", "classification catching up with a large record log",
+                       "How long a fresh classification takes to catch up with a large record log, with its peak "
+                       "memory (bench/README.md)."),
+}
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    bench = commands.add_parser(
+        "bench", help="run a benchmark and print its report",
+        description="Run a benchmark and print its report: " + "; ".join(f"{name}: {help_}" for name, (_, help_, _) in BENCHMARKS.items()),
+        epilog="secondline bench BENCHMARK --help gives a benchmark's options.")
+    bench.add_argument("benchmark", choices=list(BENCHMARKS), metavar="BENCHMARK", help=", ".join(BENCHMARKS))
+    bench.add_argument("options", nargs=argparse.REMAINDER, help="the benchmark's options")
+    bench.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Parse the benchmark's own options (its module is imported only now) and run it."""
+    module_name, _, description = BENCHMARKS[args.benchmark]
+    module = importlib.import_module(module_name)
+    parser = argparse.ArgumentParser(prog=f"secondline bench {args.benchmark}", description=description)
+    module.add_arguments(parser)
+    return module.run(parser.parse_args(args.options))

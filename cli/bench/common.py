@@ -1,0 +1,35 @@
+"""Pieces every benchmark shares: the machine line of a report, percentiles."""
+
+from __future__ import annotations
+
+import math
+import os
+import platform
+
+import grpc
+
+
+def percentile(ordered: list[float], q: float) -> float:
+    """Nearest-rank percentile of an ascending list (0 for an empty one)."""
+    if not ordered:
+        return 0.0
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
+
+
+def machine(*versions: str) -> str:
+    """The machine and the versions that matter, for a benchmark's report (``versions`` adds more)."""
+    cores = os.cpu_count()
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = cores
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    load = ", load average %.2f %.2f %.2f" % os.getloadavg() if hasattr(os, "getloadavg") else ""
+    return (f"machine: {cores} cores ({usable} usable), {cpu}{load}; Python {platform.python_version()}, "
+            f"grpcio {grpc.__version__}" + "".join(f", {v}" for v in versions))
+

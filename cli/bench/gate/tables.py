@@ -1,0 +1,99 @@
+"""The gate benchmark's report: a run in a line, the latency table, the goals."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+
+
+# The issue's goals.
+GOAL_P50_RATIO = 1.2
+GOAL_P99_RATIO = 1.5
+GOAL_RATE = 3000
+GOAL_BYTES = 300
+GOAL_AT_RATE = 1000
+
+
+@dataclass
+class MaxRate:
+    probe: dict
+    best: dict | None
+    tried: list[tuple[dict, bool, str]]
+    capped: bool  # every step passed: the figure is a lower bound
+
+
+def run_line(r: dict) -> str:
+    """One measured run in a line: latency, throughput, and who used how much CPU."""
+    server = (f"  server CPU {r['server_cpu']:4.0%} ({r['server_us']:4.0f} us/request)" if "server_cpu" in r else "")
+    if r["shed"]:
+        server += f"  SHED {r['shed']:,} calls ({r['first_errors'][0].split(': ', 1)[1]})"
+
+    return (f"p50 {r['p50']:7.3f}  p99 {r['p99']:7.3f}  p99.9 {r['p999']:7.3f}  max {r['max']:7.2f} ms  "
+            f"answered {r['achieved']:>7,.0f}/s  client lag p99 {r['lag_p99']:5.2f} ms, CPU {r['client_cpu']:4.0%}{server}")
+
+
+def median_run(runs: list[dict]) -> dict:
+    """Rounds of one server at one rate as one: each figure the median of the rounds'."""
+    if len(runs) == 1:
+        return runs[0]
+    merged = dict(runs[0])
+    for key, value in runs[0].items():
+        if isinstance(value, float):
+            merged[key] = statistics.median(r[key] for r in runs)
+    for key in ("measured", "shed"):
+        merged[key] = sum(r[key] for r in runs)
+    return merged
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b else float("inf")
+
+
+def latency_table(rows: list[tuple[int, dict, dict, int]]) -> list[str]:
+    def group(title: str) -> str:
+        return f"  {title:-^25}"
+
+    lines = [f"{'':>7}" + group(" echo ") + group(" gate ") + group(" gate/echo ") + "  server CPU us/request",
+             f"{'rate/s':>7}  {'p50':>7}{'p99':>9}{'p99.9':>9}" + f"{'p50':>9}{'p99':>9}{'p99.9':>9}" * 2
+             + f"  {'echo':>6}{'gate':>6}"
+             + "   requests (echo+gate)"]
+    for rate, echo, gate, _dropped in rows:
+        cpu = (f"{echo['server_us']:>6.0f}{gate['server_us']:>6.0f}" if "server_us" in echo and "server_us" in gate
+               else f"{'-':>6}{'-':>6}")
+        ratios = [f"{_ratio(gate[k], echo[k]):.2f}x" for k in ("p50", "p99", "p999")]
+        lines.append(f"{rate:>7,}  {echo['p50']:>7.3f}{echo['p99']:>9.3f}{echo['p999']:>9.3f}"
+                     f"{gate['p50']:>9.3f}{gate['p99']:>9.3f}{gate['p999']:>9.3f}"
+                     f"{ratios[0]:>9}{ratios[1]:>9}{ratios[2]:>9}  {cpu}   {echo['measured']:,}+{gate['measured']:,}"
+                     + "".join(f"  {r['target']} SHED {r['shed']:,}" for r in (echo, gate) if r["shed"]))
+    return lines
+
+
+def goals_table(rows, maxima: dict[str, MaxRate] | None, memory: dict | None) -> list[str]:
+    lines = [f"{'goal (issue)':<46}{'measured':>12}  {'goal':>10}"]
+
+    def line(what: str, measured: str, goal: str, met: bool | None) -> None:
+        verdict = "not measured" if met is None else ("met" if met else "NOT met")
+        lines.append(f"{what:<46}{measured:>12}  {goal:>10}   {verdict}")
+
+    at = next((r for r in rows if r[0] == GOAL_AT_RATE), None)
+    if at is None:
+        line(f"gate p50 / echo p50 at {GOAL_AT_RATE:,}/s", "-", f"<= {GOAL_P50_RATIO}x", None)
+        line(f"gate p99 / echo p99 at {GOAL_AT_RATE:,}/s", "-", f"<= {GOAL_P99_RATIO}x", None)
+    else:
+        p50, p99 = _ratio(at[2]["p50"], at[1]["p50"]), _ratio(at[2]["p99"], at[1]["p99"])
+        line(f"gate p50 / echo p50 at {GOAL_AT_RATE:,}/s", f"{p50:.2f}x", f"<= {GOAL_P50_RATIO}x", p50 <= GOAL_P50_RATIO)
+        line(f"gate p99 / echo p99 at {GOAL_AT_RATE:,}/s", f"{p99:.2f}x", f"<= {GOAL_P99_RATIO}x", p99 <= GOAL_P99_RATIO)
+    gate_max = maxima.get("gate") if maxima else None
+    if gate_max is None:
+        line("decisions/s per process (highest sustained)", "-", f">= {GOAL_RATE:,}", None)
+    else:
+        rate = gate_max.best["rate"] if gate_max.best else 0
+        shown = f"{'>= ' if gate_max.capped else ''}{rate:,.0f}"
+        line("decisions/s per process (highest sustained)", shown, f">= {GOAL_RATE:,}", rate >= GOAL_RATE)
+    if memory is None:
+        line("snapshot bytes per subject", "-", f"<= {GOAL_BYTES}", None)
+    else:
+        line(f"snapshot bytes per subject ({memory['subjects']:,})", f"{memory['per_subject']:.0f}", f"<= {GOAL_BYTES}",
+             memory["per_subject"] <= GOAL_BYTES)
+    return lines
+

@@ -1,0 +1,88 @@
+"""``secondline up``: the suite on one machine, each service a process of its own, until Ctrl-C.
+
+The processes and their supervision are in :mod:`secondline.cli.up.suite`; this module is the
+command: its options, the welcome it prints, and the stop on Ctrl-C or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from secondline.cli.up.suite import Suite, start_suite
+
+PRINCIPAL_HEADER = "x-secondline-principal"
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    up = commands.add_parser("up", help="start the suite and serve until Ctrl-C")
+    up.add_argument("--data", type=Path, default=Path("data"), help="data folder: databases, settings, logs (default ./data)")
+    up.add_argument("--otlp-endpoint", metavar="URL", help="export traces by OTLP to this endpoint")
+    up.set_defaults(run=cmd_up)
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    # Both signals become a KeyboardInterrupt, so one path stops the suite. SIGINT is set
+    # explicitly too: a shell starting `up &` without job control hands it down ignored.
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    for sig in handlers:
+        signal.signal(sig, _interrupt)
+    suite: Suite | None = None
+    try:
+        suite = start_suite(args.data, otlp_endpoint=args.otlp_endpoint)
+        _print_welcome(suite)
+        while (gone := suite.exited()) is None:
+            time.sleep(0.2)
+        print(f"secondline: service {gone.name} exited with code {gone.process.returncode}; "
+              f"the end of {gone.log_path}:\n{gone.log_tail()}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping ...", flush=True)
+        return 0
+    finally:
+        # A second Ctrl-C must not cut the graceful stop short (stop() kills after a timeout).
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if suite is not None:
+            suite.stop()
+            print("Stopped.", flush=True)
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def _print_welcome(suite: Suite) -> None:
+    data = suite.data_dir
+    print(f"Secondline is running. Data in {data}, logs in {data / 'logs'}.\n", flush=True)
+    for name, service in suite.services.items():
+        print(f"  {name:<15}{service.address:<22}pid {service.process.pid}")
+    print("\nThe services answer gRPC with server reflection, e.g. with buf curl (.venv/bin/buf):")
+    for name, service in suite.services.items():
+        print(f"  buf curl --protocol grpc --http2-prior-knowledge --list-methods http://{service.address}")
+    if "ingestion" in suite.services:
+        print("\nFile a record as a department (the principal header stands in for mutual TLS):")
+        print(f"  {_submit_example(suite.address('ingestion'))}")
+    print("\nPress Ctrl-C to stop.", flush=True)
+
+
+def _submit_example(address: str) -> str:
+    from secondline.identifiers import uscc_check_character
+    from secondline.dates import cst_date
+
+    today = cst_date(datetime.now(timezone.utc))  # the services run on the real clock
+    enterprise = "91460100MA5T2K8L1" + uscc_check_character("91460100MA5T2K8L1")
+    body = {"record": {
+        "sourceId": "HKCUS-PEN-0001", "kind": "RECORD_KIND_SMUGGLING_PENALTY",
+        "subject": {"enterprise": enterprise},
+        "decidedOn": {"year": today.year, "month": today.month, "day": today.day},
+    }}
+    return (f"buf curl --protocol grpc --http2-prior-knowledge -H '{PRINCIPAL_HEADER}: department/CUSTOMS' "
+            f"-d '{json.dumps(body)}' http://{address}/secondline.ingestion.v1.IngestionService/SubmitRecord")
