@@ -23,43 +23,37 @@ crossings are today's.
 from __future__ import annotations
 
 import asyncio
-import random
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
 import grpc
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from secondline.classification.v1 import classification_pb2 as cpb
 from secondline.classification.v1.classification_pb2_grpc import ClassificationServiceStub
 from secondline.common.v1 import common_pb2
 from secondline.dates import cst_date
-from secondline.cli.demo.population import Population, Probe, generate_crossings, generate_population
+from secondline.cli.demo.population import Population, generate_crossings, generate_population
 from secondline.cli.demo.report import (
-    ClassTally, Freshness, GateFigures, IngestFigures, Results, html_report, text_report,
+    ClassTally, IngestFigures, Results, html_report, text_report,
 )
 from secondline.gate.v1 import gate_pb2
 from secondline.gate.v1.gate_pb2_grpc import GateServiceStub
 from secondline.ingestion.v1 import ingestion_pb2 as pb
 from secondline.ingestion.v1.ingestion_pb2_grpc import IngestionServiceStub
+from secondline.rpc.convert import timestamp
 from secondline.rules_config import load_rules
-from secondline.services.gate.measures import load_measures
 from secondline.cli.up.suite import Suite, running_suite
-
-Out = Callable[[str], None]
-
+from secondline.cli.demo.at_gate import LANE, OPERATOR, GateTour
+from secondline.cli.demo.progress import Out, Progress
 
 class DemoError(RuntimeError):
     """The demo could not finish: a call failed or the suite did not catch up in time."""
 
 
 HEADER = "x-secondline-principal"
-LANE = ((HEADER, "service/lane"),)  # the ports' lane systems
-OPERATOR = ((HEADER, "operator/demo"),)
 CHUNK = 500  # records per stream message: the fast way to file in bulk
 HISTORY_STREAMS = 3
 REPORT_NAME = "secondline-demo-report.html"
@@ -67,7 +61,6 @@ DEFAULT_SUBJECTS = 50_000
 DEFAULT_CROSSINGS = 50_000
 DEFAULT_LANES = 8
 DEFAULT_PROBES = 20
-QUIET_CALLS = 2000  # crossings decided one call at a time, for latency without queueing
 CATCH_UP_TIMEOUT = 300.0
 
 
@@ -96,57 +89,6 @@ def run_demo(data_dir: Path | None = None, out: Out = print, *, subjects: int = 
     out(text_report(results))
     out(f"\nReport written to {report}")
     return report
-
-
-class Progress:
-    """A progress bar on a terminal; elsewhere (a log, a pipe) a line every few seconds."""
-
-    def __init__(self, out: Out, tty: bool, label: str, total: int, unit: str, *, rate: bool = True,
-                 every: float = 5.0) -> None:
-        self.out, self.tty, self.label, self.total, self.unit = out, tty, label, max(total, 1), unit
-        self.rate = rate  # whether a rate means anything (not for catching up with a moving target)
-        self.every = every
-        self.started = time.monotonic()
-        self.shown = self.started if not tty else 0.0  # off a terminal, the first line after `every`
-        self.done = 0
-
-    def update(self, done: int) -> None:
-        self.done = done
-        now = time.monotonic()
-        if now - self.shown >= (0.1 if self.tty else self.every):
-            self.shown = now
-            self._show(now)
-
-    def finish(self, note: str = "") -> None:
-        now = time.monotonic()
-        line = self._line(now, final=True) + (f"  {note}" if note else "")
-        if self.tty:
-            sys.stdout.write("\r\x1b[2K" + line + "\n")
-            sys.stdout.flush()
-        else:
-            self.out(line)
-
-    def _show(self, now: float) -> None:
-        if self.tty:
-            sys.stdout.write("\r\x1b[2K" + self._line(now))
-            sys.stdout.flush()
-        else:
-            self.out(self._line(now))
-
-    def _line(self, now: float, final: bool = False) -> str:
-        elapsed = now - self.started
-        share = min(1.0, self.done / self.total)
-        filled = int(share * 30)
-        bar = "#" * filled + ("-" * (30 - filled))
-        rate = self.done / elapsed if elapsed > 0 else 0.0
-        if final:
-            tail = f"{elapsed:.1f} s"
-        elif self.rate and rate > 0 and elapsed > 1.0:
-            tail = f"eta {(self.total - self.done) / rate:.0f} s"
-        else:
-            tail = f"{elapsed:.0f} s"
-        speed = f"{rate:,.0f}/s  " if self.rate else ""
-        return f"  {self.label:<22}[{bar}] {share:4.0%}  {self.done:,}/{self.total:,} {self.unit}  {speed}{tail}"
 
 
 class _Demo:
@@ -207,9 +149,10 @@ class _Demo:
             day_crossings = generate_crossings(population, self.crossings, day=population.today, seed=self.seed)
             self.out(f"\nReplaying a day of crossings: {len(day_crossings):,} at {len({c.port for c in day_crossings})} ports, "
                      f"{self.lanes} lanes calling the gate at once")
-            results.gate = await self._replay(gate, day_crossings)
+            at_gate = GateTour(self.progress, lanes=self.lanes, seed=self.seed)
+            results.gate = await at_gate.replay(gate, day_crossings)
             self.out(f"\nRecord-to-gate freshness: {len(population.probes)} fresh records filed one at a time")
-            results.freshness = await self._freshness(ingestion, classification, gate, population.probes)
+            results.freshness = await at_gate.freshness(ingestion, classification, gate, population.probes)
             status = await gate.GetGateStatus(gate_pb2.GetGateStatusRequest(), metadata=LANE, timeout=10)
             results.gate.status = status
             results.gate.status_text = _status_text(status)
@@ -249,7 +192,7 @@ class _Demo:
                 message = pb.BackfillRecordsRequest(view=pb.RECORD_VIEW_BASIC)
                 for f in part[i:i + CHUNK]:
                     message.records.add(source=common_pb2.Department.Value("DEPARTMENT_" + f.department),
-                                        record=f.record, submitted_at=_timestamp(f.received))
+                                        record=f.record, submitted_at=timestamp(f.received))
                 requests.append(message)
             async for response in stub.BackfillRecords(iter(requests), metadata=OPERATOR, timeout=CATCH_UP_TIMEOUT):
                 take(response.results)
@@ -305,7 +248,7 @@ class _Demo:
         subjects = population.filed_subjects()
         tally = ClassTally(enterprises=len(population.enterprises), individuals=len(population.individuals))
         bar = self.progress("classes read", len(subjects), "subjects")
-        now = _timestamp(datetime.now(timezone.utc))
+        now = timestamp(datetime.now(timezone.utc))
         for i in range(0, len(subjects), 1000):
             reply = await stub.BatchGetSubjectClasses(
                 cpb.BatchGetSubjectClassesRequest(subjects=subjects[i:i + 1000], as_of=now), metadata=OPERATOR, timeout=60)
@@ -314,117 +257,6 @@ class _Demo:
             bar.update(min(i + 1000, len(subjects)))
         bar.finish()
         return tally
-
-    # --- the gate ---------------------------------------------------------------------------
-
-    async def _replay(self, stub: GateServiceStub, crossings: list[gate_pb2.Crossing]) -> GateFigures:
-        """Decide every crossing once: a sample one call at a time (latency without queueing), the rest
-        from several lanes at once (throughput, and latency under load)."""
-        measures = load_measures()
-        figures = GateFigures(lanes=self.lanes, crossings=len(crossings))
-        quiet_count = min(QUIET_CALLS, len(crossings) // 10)
-        step = len(crossings) // quiet_count if quiet_count else 0
-        quiet = set(range(0, step * quiet_count, step)) if quiet_count else set()
-        busy = [i for i in range(len(crossings)) if i not in quiet]
-        bar = self.progress("crossings decided", len(crossings), "crossings")
-        latencies: list[int] = [0] * len(crossings)
-        decisions: list[gate_pb2.Decision | None] = [None] * len(crossings)
-        done = [0]
-
-        async def decide(index: int) -> None:
-            request = gate_pb2.DecideRequest(crossing=crossings[index])
-            sent = time.perf_counter_ns()
-            reply = await stub.Decide(request, metadata=LANE, timeout=10)
-            latencies[index] = time.perf_counter_ns() - sent
-            decisions[index] = reply.decision
-            done[0] += 1
-            if done[0] % 100 == 0:
-                bar.update(done[0])
-
-        async def lane(queue) -> None:
-            for index in queue:
-                await decide(index)
-
-        # A short warm-up (connections, first-call costs), not counted: crossings of its own.
-        for n, crossing in enumerate(crossings[:50]):
-            warm = gate_pb2.Crossing()
-            warm.CopyFrom(crossing)
-            warm.crossing_id = f"WARMUP-{n:03d}"
-            await stub.Decide(gate_pb2.DecideRequest(crossing=warm), metadata=LANE, timeout=10)
-        for index in sorted(quiet):
-            await decide(index)
-        started = time.monotonic()
-        queue = iter(busy)
-        await asyncio.gather(*(lane(queue) for _ in range(self.lanes)))
-        figures.seconds = time.monotonic() - started
-        bar.update(done[0])
-        bar.finish()
-        figures.quiet_us = [latencies[i] / 1000 for i in sorted(quiet)]
-        figures.busy_us = [latencies[i] / 1000 for i in busy]
-        for crossing, decision in zip(crossings, decisions):
-            figures.add(crossing, decision, measures)
-        figures.replayed, figures.replay_matched, figures.replay_mismatches = await self._replay_sample(stub, decisions)
-        return figures
-
-    async def _replay_sample(self, stub: GateServiceStub, decisions) -> tuple[int, int, list[str]]:
-        """M-3: a sample of logged decisions decided again from what they recorded."""
-        rng = random.Random(self.seed)
-        sample = rng.sample(decisions, min(100, len(decisions)))
-        matched, mismatches = 0, []
-        for decision in sample:
-            reply = await stub.ReplayDecision(gate_pb2.ReplayDecisionRequest(decision_id=decision.decision_id),
-                                              metadata=LANE, timeout=30)
-            if reply.matches:
-                matched += 1
-            elif len(mismatches) < 5:
-                mismatches.append(decision.crossing_id)
-        return len(sample), matched, mismatches
-
-    async def _freshness(self, ingestion: IngestionServiceStub, classification: ClassificationServiceStub,
-                         gate: GateServiceStub, probes: list[Probe]) -> list[Freshness]:
-        found = []
-        bar = self.progress("fresh records", len(probes), "records")
-        for n, probe in enumerate(probes, 1):
-            found.append(await self._probe(ingestion, classification, gate, probe, n))
-            bar.update(n)
-        bar.finish()
-        return found
-
-    async def _probe(self, ingestion: IngestionServiceStub, classification: ClassificationServiceStub,
-                     gate: GateServiceStub, probe: Probe, n: int) -> Freshness:
-        principal = ((HEADER, f"department/{probe.department}"),)
-        subject = common_pb2.SubjectId(**{probe.subject_type: probe.key})
-        started = time.perf_counter()
-        reply = await ingestion.SubmitRecord(pb.SubmitRecordRequest(record=probe.record), metadata=principal, timeout=10)
-        acknowledged = time.perf_counter() - started
-
-        async def classified() -> float:
-            await classification.GetSubjectClass(
-                cpb.GetSubjectClassRequest(subject=subject, min_record_cursor=reply.record.cursor),
-                metadata=OPERATOR, timeout=30)
-            return time.perf_counter() - started
-
-        async def at_gate() -> float | None:
-            deadline = started + 30.0
-            polls = 0
-            while time.perf_counter() < deadline:
-                polls += 1
-                crossing = gate_pb2.Crossing(crossing_id=f"PROBE-{n:03d}-{polls:05d}", port="HAIKOU_XINHAI")
-                crossing.at.CopyFrom(_timestamp(datetime.now(timezone.utc)))
-                if probe.subject_type == "enterprise":
-                    crossing.enterprise = probe.key
-                else:
-                    crossing.individuals.add(id=probe.key, role=gate_pb2.ROLE_TRAVELLER)
-                decision = (await gate.Decide(gate_pb2.DecideRequest(crossing=crossing), metadata=LANE, timeout=10)).decision
-                party = decision.parties[0]
-                if party.credit_class == probe.expect_class and (not probe.expect_flag or probe.expect_flag in party.flags):
-                    return time.perf_counter() - started
-                await asyncio.sleep(0.002)
-            return None
-
-        to_class, to_gate = await asyncio.gather(classified(), at_gate())
-        return Freshness(probe.what, acknowledged, to_class, to_gate)
-
 
 def _describe_population(population: Population) -> str:
     kinds = population.kinds()
@@ -443,10 +275,4 @@ def _status_text(status: gate_pb2.GetGateStatusResponse) -> str:
             f"queued {status.decisions_queued:,}, dropped {status.decisions_dropped:,}")
 
 
-def _timestamp(instant: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(instant)
-    return stamp
-
-
-__all__ = ["DemoError", "Progress", "run_demo"]
+__all__ = ["DemoError", "run_demo"]

@@ -10,7 +10,8 @@ import pytest
 from secondline.common.v1 import common_pb2
 from secondline.dates import CST
 from secondline.cli.demo.population import PORTS, generate_crossings, generate_population
-from secondline.cli.demo.report import GateFigures, RateRow, Results, configured, html_report, percentile, text_report
+from secondline.cli.demo.figures import GateFigures, RateRow, Results, configured, percentile
+from secondline.cli.demo.report import html_report, text_report
 from secondline.errors import DomainError
 from secondline.gate.v1 import gate_pb2
 from secondline.identifiers import parse_individual, validate_uscc
