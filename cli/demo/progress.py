@@ -51,6 +51,8 @@ class Progress:
     def _line(self, now: float, final: bool = False) -> str:
         elapsed = now - self.started
         share = min(1.0, self.done / self.total)
+        filled = int(share * 30)
+        bar = "#" * filled + "-" * (30 - filled)
         rate = self.done / elapsed if elapsed > 0 else 0.0
         if final:
             tail = f"{elapsed:.1f} s"
@@ -59,4 +61,4 @@ class Progress:
         else:
             tail = f"{elapsed:.0f} s"
         speed = f"{rate:,.0f}/s  " if self.rate else ""
-        return f"  {self.label:<22}{share:4.0%}  {self.done:,}/{self.total:,} {self.unit}  {speed}{tail}"
+        return f"  {self.label:<22}[{bar}] {share:4.0%}  {self.done:,}/{self.total:,} {self.unit}  {speed}{tail}"
