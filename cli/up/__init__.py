@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from secondline.cli.up.suite import Suite, start_suite
+from secondline.cli.up.supervisor import Supervisor
 
 PRINCIPAL_HEADER = "x-secondline-principal"
 
@@ -36,10 +37,11 @@ def cmd_up(args: argparse.Namespace) -> int:
     try:
         suite = start_suite(args.data, otlp_endpoint=args.otlp_endpoint)
         _print_welcome(suite)
-        while (gone := suite.exited()) is None:
+        supervisor = Supervisor(suite, _print_stderr)
+        while supervisor.running:
             time.sleep(0.2)
-        print(f"secondline: service {gone.name} exited with code {gone.process.returncode}; "
-              f"the end of {gone.log_path}:\n{gone.log_tail()}", file=sys.stderr)
+            supervisor.tick()
+        print("secondline: every service has been given up; stopping.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\nStopping ...", flush=True)
@@ -53,6 +55,10 @@ def cmd_up(args: argparse.Namespace) -> int:
             print("Stopped.", flush=True)
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
+
+
+def _print_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def _interrupt(signum, frame) -> None:

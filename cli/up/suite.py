@@ -102,9 +102,18 @@ class RunningService:
 class Suite:
     """The running services; get one from :func:`running_suite` or :func:`start_suite`."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, layout: Layout | None = None, specs: Sequence[ServiceSpec] = ()) -> None:
         self.data_dir = data_dir
+        self.layout = layout
+        self.specs = {spec.name: spec for spec in specs}
         self.services: dict[str, RunningService] = {}
+
+    def restart(self, name: str) -> RunningService:
+        """Start the named service's process again, on the same address with the same settings."""
+        if self.layout is None:
+            raise SuiteError(f"service {name} cannot be restarted: the suite's layout is unknown")
+        self.services[name] = _launch(self.specs[name], self.layout)
+        return self.services[name]
 
     def address(self, name: str) -> str:
         """``127.0.0.1:<port>`` of the named service."""
@@ -143,7 +152,7 @@ def start_suite(
     for folder in (data, data / "logs", data / "run", data / "config"):
         folder.mkdir(parents=True, exist_ok=True)
     layout = Layout(data, {spec.name: f"{HOST}:{_free_port()}" for spec in services}, otlp_endpoint)
-    suite = Suite(data)
+    suite = Suite(data, layout, services)
     try:
         for spec in services:
             suite.services[spec.name] = _launch(spec, layout)
