@@ -25,6 +25,16 @@ DEPARTMENTS = (
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
 
 
+KINDS = ("department", "operator", "service")
+_FORMS = {"department": "department/<DEPARTMENT>", "operator": "operator/<name>", "service": "service/<name>"}
+
+
+def expected(kinds: tuple[str, ...]) -> str:
+    """The principals of ``kinds`` in words: ``operator/<name> or service/<name>``."""
+    forms = [_FORMS[k] for k in kinds]
+    return forms[0] if len(forms) == 1 else f"{', '.join(forms[:-1])} or {forms[-1]}"
+
+
 @dataclass(frozen=True)
 class Principal:
     kind: str
@@ -36,9 +46,9 @@ class Principal:
         """This principal, if it is of one of ``kinds``; otherwise PERMISSION_DENIED."""
         if self.kind not in kinds:
             raise PermissionDenied(
-                message=f"{self} may not {action}; only {' or '.join(k + '/...' for k in kinds)} may",
+                message=f"{self} may not {action}; only {expected(kinds)} may",
                 reason="PRINCIPAL_NOT_ALLOWED",
-                metadata={"principal": str(self)},
+                metadata={"principal": str(self), "allowed": ",".join(kinds)},
             )
         return self
 
@@ -46,46 +56,63 @@ class Principal:
         return f"{self.kind}/{self.name}"
 
 
-def parse_principal(text: str) -> Principal:
+def parse_principal(text: str, *, kinds: tuple[str, ...] = KINDS, action: str = "") -> Principal:
     kind, _, name = text.strip().partition("/")
     if kind == "department" and name in DEPARTMENTS:
         return Principal("department", name)
     if kind in ("operator", "service") and _NAME.match(name):
         return Principal(kind, name)
+    allowed = f"; to {action}, name {expected(kinds)}" if action else ""
     raise Unauthenticated(
         message=(
             f"principal {text!r} is not recognised: expected department/<one of "
-            f"{', '.join(DEPARTMENTS)}>, operator/<name> or service/<name>"
+            f"{', '.join(DEPARTMENTS)}>, operator/<name> or service/<name>{allowed}"
         ),
         reason="UNKNOWN_PRINCIPAL",
+        metadata={"allowed": ",".join(kinds)},
     )
 
 
 class Authenticator(Protocol):
-    def authenticate(self, context) -> Principal:
-        """The principal of a call, from its ``grpc.aio.ServicerContext``."""
+    def authenticate(self, context, *kinds: str, action: str = "call this method") -> Principal:
+        """The principal of a call (a ``grpc.aio.ServicerContext``), which must be of one of
+        ``kinds`` (any kind when none is given) to do ``action``; every refusal names them."""
 
 
-class MetadataAuthenticator:
+class _Authenticator:
+    def authenticate(self, context, *kinds: str, action: str = "call this method") -> Principal:
+        kinds = kinds or KINDS
+        principal = parse_principal(self._claimed(context, kinds, action), kinds=kinds, action=action)
+        return principal.require(*kinds, action=action)
+
+    def _claimed(self, context, kinds: tuple[str, ...], action: str) -> str:
+        raise NotImplementedError
+
+
+class MetadataAuthenticator(_Authenticator):
     """The embedded default: trusts the caller's word in ``x-secondline-principal``."""
 
-    def authenticate(self, context) -> Principal:
+    def _claimed(self, context, kinds: tuple[str, ...], action: str) -> str:
         for key, value in context.invocation_metadata() or ():
             if key == METADATA_KEY:
-                return parse_principal(value)
+                return value
         raise Unauthenticated(
-            message=f"call metadata has no {METADATA_KEY!r} (expected department/<DEPARTMENT>)",
+            message=f"call metadata has no {METADATA_KEY!r}; to {action}, name the caller as {expected(kinds)}",
             reason="NO_PRINCIPAL",
+            metadata={"allowed": ",".join(kinds)},
         )
 
 
-class MutualTlsAuthenticator:
+class MutualTlsAuthenticator(_Authenticator):
     """In a cluster: the verified client certificate's common name is the principal."""
 
-    def authenticate(self, context) -> Principal:
+    def _claimed(self, context, kinds: tuple[str, ...], action: str) -> str:
         names = context.auth_context().get("x509_common_name") or []
         if not names:
             raise Unauthenticated(
-                message="no verified client certificate on the call", reason="NO_CLIENT_CERTIFICATE"
+                message=(f"no verified client certificate on the call; to {action}, present one whose "
+                         f"common name is {expected(kinds)}"),
+                reason="NO_CLIENT_CERTIFICATE",
+                metadata={"allowed": ",".join(kinds)},
             )
-        return parse_principal(names[0].decode())
+        return names[0].decode()

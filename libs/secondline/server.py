@@ -1,8 +1,9 @@
 """One way to run a service: a ``grpc.aio`` server with health, reflection and a clean stop.
 
-The standard health service reports NOT_SERVING while the service starts and from the moment
-a graceful stop begins; server reflection lets tools such as ``buf curl`` call the service
-without its protos. SIGTERM and SIGINT start a graceful stop: health goes NOT_SERVING, calls in
+The standard health service (Check, Watch, List) reports NOT_SERVING while the service starts
+and from the moment a graceful stop begins; server reflection (v1 and v1alpha) lets tools such
+as ``buf curl`` call the service without its protos; request bytes that do not parse are
+refused INVALID_ARGUMENT before any servicer sees them (:mod:`secondline.standard`). SIGTERM and SIGINT start a graceful stop: health goes NOT_SERVING, calls in
 flight get ``grace`` seconds to finish, then the service's own resources are released.
 """
 
@@ -16,10 +17,10 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 import grpc
-from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from secondline.config import Strict
+from secondline.standard import HEALTH, HealthServicer, WireErrors, enable_reflection
 from secondline.telemetry import Telemetry
 
 log = logging.getLogger(__name__)
@@ -79,21 +80,20 @@ class ServiceHost:
     settings: ServerSettings
     telemetry: Telemetry
     port: int = 0
-    health: health.aio.HealthServicer = field(default_factory=health.aio.HealthServicer)
+    health: HealthServicer = field(default_factory=HealthServicer)
     _server: grpc.aio.Server | None = None
     _names: list[str] = field(default_factory=list)
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def start(self) -> int:
         untraced = tuple(getattr(self.service, "untraced_methods", ()))  # a service's hot calls
-        server = grpc.aio.server(interceptors=self.telemetry.server_interceptors(untraced))
+        interceptors = [WireErrors(f"{self.service.name}.secondline"), *self.telemetry.server_interceptors(untraced)]
+        server = grpc.aio.server(interceptors=interceptors)
         self._names = self.service.register(server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         for name in ["", *self._names]:
             await self.health.set(name, NOT_SERVING)
-        reflection.enable_server_reflection(
-            [*self._names, health.SERVICE_NAME, reflection.SERVICE_NAME], server
-        )
+        enable_reflection([*self._names, HEALTH], server)
         self.port = self._bind(server)
         await server.start()
         self._server = server

@@ -40,7 +40,7 @@ class ClassificationServicer(classification_pb2_grpc.ClassificationServiceServic
 
     async def GetSubjectClass(self, request, context):
         try:
-            self._auth.authenticate(context)
+            self._auth.authenticate(context, action="read a subject's class")
             subject_type, key = subject_from_proto(request.subject)
             await self._caught_up(request.min_record_cursor, context)
             at = self._at(request)
@@ -51,7 +51,7 @@ class ClassificationServicer(classification_pb2_grpc.ClassificationServiceServic
 
     async def BatchGetSubjectClasses(self, request, context):
         try:
-            self._auth.authenticate(context)
+            self._auth.authenticate(context, action="read subjects' classes")
             if len(request.subjects) > BATCH_MAX:
                 raise InvalidArgument.of([FieldViolation("subjects", f"at most {BATCH_MAX} subjects per call")])
             subjects = [subject_from_proto(s, field=f"subjects[{i}]") for i, s in enumerate(request.subjects)]
@@ -65,7 +65,7 @@ class ClassificationServicer(classification_pb2_grpc.ClassificationServiceServic
 
     async def GetSubjectTimeline(self, request, context):
         try:
-            self._auth.authenticate(context)
+            self._auth.authenticate(context, action="read a subject's timeline")
             subject_type, key = subject_from_proto(request.subject)
             await self._caught_up(request.min_record_cursor, context)
             segments, revision = await self._c.timeline(key)
@@ -77,7 +77,7 @@ class ClassificationServicer(classification_pb2_grpc.ClassificationServiceServic
 
     async def GetRestriction(self, request, context):
         try:
-            self._auth.authenticate(context)
+            self._auth.authenticate(context, action="read a restriction")
             subject_type, key = subject_from_proto(request.subject)
             listings = await self._c.restriction(subject_type, key, self._at(request))
         except DomainError as error:
@@ -86,7 +86,7 @@ class ClassificationServicer(classification_pb2_grpc.ClassificationServiceServic
 
     async def ListCandidates(self, request, context):
         try:
-            principal = self._auth.authenticate(context).require("department", "operator", action="read candidates")
+            principal = self._auth.authenticate(context, "department", "operator", action="read candidates")
             if not request.list:
                 raise InvalidArgument.of([FieldViolation("list", "is required: ANTI_SMUGGLING or MARITIME")])
             list_name = common_pb2.DishonestyList.Name(request.list).removeprefix("DISHONESTY_LIST_")
@@ -103,7 +103,7 @@ class ClassificationServicer(classification_pb2_grpc.ClassificationServiceServic
 
     async def ListNotableSubjects(self, request, context):
         try:
-            self._auth.authenticate(context).require("service", "operator", action="list notable subjects")
+            self._auth.authenticate(context, "service", "operator", action="list notable subjects")
             size = request.page_size or 1000
             if not 0 < size <= 5000:
                 raise InvalidArgument.of([FieldViolation("page_size", "must be between 1 and 5000")])
@@ -118,7 +118,7 @@ class ClassificationServicer(classification_pb2_grpc.ClassificationServiceServic
 
     async def StreamChanges(self, request, context):
         try:
-            self._auth.authenticate(context)
+            self._auth.authenticate(context, action="follow the change feed")
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)
         interval = request.heartbeat_interval.ToTimedelta().total_seconds() if request.follow else 0.0
@@ -143,7 +143,7 @@ class ClassificationServicer(classification_pb2_grpc.ClassificationServiceServic
 
     async def GetStatus(self, request, context):
         try:
-            self._auth.authenticate(context)
+            self._auth.authenticate(context, action="read the status")
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)
         return pb.GetStatusResponse(record_cursor=str(self._c.progress.cursor), revision=self._c.progress.revision)

@@ -23,7 +23,7 @@ class GateServicer(gate_pb2_grpc.GateServiceServicer):
 
     async def Decide(self, request, context):
         try:
-            self._auth.authenticate(context)
+            self._auth.authenticate(context, "service", "operator", action="decide crossings")
             parsed = parse_crossing(request.crossing, self._gate.measures)
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)
@@ -31,7 +31,7 @@ class GateServicer(gate_pb2_grpc.GateServiceServicer):
 
     async def BatchDecide(self, request, context):
         try:
-            self._auth.authenticate(context)
+            self._auth.authenticate(context, "service", "operator", action="decide crossings")
             if len(request.crossings) > BATCH_MAX:
                 raise InvalidArgument.of([FieldViolation("crossings", f"at most {BATCH_MAX} crossings per call")],
                                          reason="INVALID_CROSSING")
@@ -49,7 +49,7 @@ class GateServicer(gate_pb2_grpc.GateServiceServicer):
 
     async def ReplayDecision(self, request, context):
         try:
-            self._auth.authenticate(context).require("operator", "service", action="replay decisions")
+            self._auth.authenticate(context, "operator", "service", action="replay decisions")
             if not request.decision_id:
                 raise InvalidArgument.of([FieldViolation("decision_id", "is required: a Decision.decision_id")],
                                          reason="INVALID_REQUEST")
@@ -63,7 +63,7 @@ class GateServicer(gate_pb2_grpc.GateServiceServicer):
 
     async def GetGateStatus(self, request, context):
         try:
-            self._auth.authenticate(context)
+            self._auth.authenticate(context, action="read the gate's status")
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)
         gate, snapshot = self._gate, self._gate.snapshot

@@ -29,7 +29,7 @@ class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
 
     async def SubmitRecord(self, request, context):
         try:
-            source = self._auth.authenticate(context).require("department", action="file records").name
+            source = self._auth.authenticate(context, "department", action="file records").name
             [outcome] = await self._ingestion.submit(source, [input_from_proto(request.record)])
             if outcome.error is not None:
                 raise outcome.error
@@ -39,7 +39,7 @@ class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
 
     async def SubmitRecords(self, request_iterator, context):
         try:
-            source = self._auth.authenticate(context).require("department", action="file records").name
+            source = self._auth.authenticate(context, "department", action="file records").name
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)
 
@@ -51,7 +51,7 @@ class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
 
     async def BackfillRecords(self, request_iterator, context):
         try:
-            self._auth.authenticate(context).require("operator", action="backfill records")
+            self._auth.authenticate(context, "operator", action="backfill records")
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)
 
@@ -71,7 +71,7 @@ class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
 
     async def GetRecord(self, request, context):
         try:
-            self._auth.authenticate(context)
+            self._auth.authenticate(context, action="read a record")
             record = await self._ingestion.get(request.record_id)
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)
@@ -79,7 +79,7 @@ class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
 
     async def ListSubjectRecords(self, request, context):
         try:
-            principal = self._auth.authenticate(context)
+            principal = self._auth.authenticate(context, action="read a subject's records")
             _, key = subject_from_proto(request.subject)
             after = _token(request.page_token, "page_token")
             size = request.page_size or PAGE_DEFAULT
@@ -97,7 +97,7 @@ class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
 
     async def GetTimelinessReport(self, request, context):
         try:
-            principal = self._auth.authenticate(context).require("department", "operator", action="read timeliness")
+            principal = self._auth.authenticate(context, "department", "operator", action="read timeliness")
             first = _required_date(request, "received_from")
             last = _required_date(request, "received_through")
             department = enum_name(common_pb2.Department, request.department, "DEPARTMENT_") or None
@@ -120,7 +120,7 @@ class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
 
     async def StreamRecords(self, request, context):
         try:
-            self._auth.authenticate(context).require("service", "operator", action="follow the record feed")
+            self._auth.authenticate(context, "service", "operator", action="follow the record feed")
             after = _token(request.after_cursor, "after_cursor")
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)
@@ -134,15 +134,21 @@ async def _pipelined(request_iterator, start, response_type):
 
     async def pump() -> None:
         index = 0
-        async for request in request_iterator:
-            basic = request.view == ingestion_pb2.RECORD_VIEW_BASIC
-            await window.put((index, basic, asyncio.ensure_future(start(request))))
-            index += len(request.records)
+        try:
+            async for request in request_iterator:
+                basic = request.view == ingestion_pb2.RECORD_VIEW_BASIC
+                await window.put((index, basic, asyncio.ensure_future(start(request))))
+                index += len(request.records)
+        except Exception as exc:  # the request stream broke (e.g. a malformed message): end the call with it
+            await window.put(exc)
+            return
         await window.put(None)
 
     reader = asyncio.create_task(pump())
     try:
         while (item := await window.get()) is not None:
+            if isinstance(item, Exception):
+                raise item
             first, basic, task = item
             outcomes = await task
             yield response_type(results=[_result(first + i, o, basic) for i, o in enumerate(outcomes)])
