@@ -5,8 +5,8 @@ from __future__ import annotations
 import grpc
 
 from secondline.clock import Clock, ManualClock
-from secondline.errors import FieldViolation, InvalidArgument
-from secondline.rpc.convert import instant, timestamp
+from secondline.errors import InvalidArgument
+from secondline.rpc.convert import instant_field, timestamp
 from secondline.rpc.status import abort
 from secondline.testing.v1 import clock_pb2, clock_pb2_grpc
 
@@ -16,9 +16,11 @@ class ClockServicer(clock_pb2_grpc.ClockServiceServicer):
         self._clock = clock
 
     async def SetTime(self, request, context):
-        if not request.HasField("now"):
-            await abort(context, InvalidArgument.of([FieldViolation("now", "is required")]), "testing.secondline")
-        self._clock.set(instant(request.now))
+        try:
+            now = instant_field(request, "now", required=True)
+        except InvalidArgument as error:
+            await abort(context, error, "testing.secondline")
+        self._clock.set(now)
         return clock_pb2.SetTimeResponse(now=timestamp(self._clock.now()))
 
     async def GetTime(self, request, context):

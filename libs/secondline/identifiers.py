@@ -271,12 +271,23 @@ def _number_fault(doc_type: DocumentType, number: str) -> int | None:
 # --- canonical subject keys -------------------------------------------------------------------
 
 
+# No identifier is longer (a travel document's three parts included); a longer text is refused
+# by its length before it is parsed, so that no error echoes an unbounded value back.
+IDENTIFIER_MAX = 64
+
+
+def _bounded(text: str) -> None:
+    if len(text) > IDENTIFIER_MAX:
+        raise IdentifierError(f"an identifier is at most {IDENTIFIER_MAX} characters, got {len(text)}")
+
+
 def parse_individual(text: str, *, today: _dt.date) -> str:
     """The canonical key of an individual (S-3).
 
     Text without ``':'`` is a resident identity number (its 18 canonical characters);
     otherwise a travel document, keyed as ``TYPE:ISSUER:NUMBER``.
     """
+    _bounded(text)
     if ":" not in text:
         return validate_resident_id(text, today=today)
     return str(parse_travel_document(text))
@@ -289,6 +300,7 @@ def parse_enterprise(text: str, *, exceptions: frozenset[str] = frozenset()) -> 
     partner's code (``SG123456789012``, ``AEOCN`` + 10 digits); accept those here when X-2
     lands. For now this is :func:`validate_uscc`.
     """
+    _bounded(text)
     return validate_uscc(text, exceptions=exceptions)
 
 

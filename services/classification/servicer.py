@@ -10,7 +10,7 @@ from secondline.classification.v1 import classification_pb2 as pb
 from secondline.classification.v1 import classification_pb2_grpc
 from secondline.common.v1 import common_pb2
 from secondline.errors import DomainError, FieldViolation, InvalidArgument
-from secondline.rpc.convert import instant, subject_from_proto, subject_to_proto
+from secondline.rpc.convert import instant_field, subject_from_proto, subject_to_proto
 from secondline.rpc.status import abort
 
 from . import engine as rules_engine
@@ -36,7 +36,8 @@ class ClassificationServicer(classification_pb2_grpc.ClassificationServiceServic
             await self._c.wait_for_cursor(int(cursor_text), remaining if remaining is not None else WAIT_DEFAULT_SECONDS)
 
     def _at(self, request):
-        return instant(request.as_of) if request.HasField("as_of") else self._c.clock.now()
+        """``as_of``, any instant past or future (T-4); now when unset."""
+        return instant_field(request, "as_of", required=False) or self._c.clock.now()
 
     async def GetSubjectClass(self, request, context):
         try:
@@ -107,9 +108,10 @@ class ClassificationServicer(classification_pb2_grpc.ClassificationServiceServic
             size = request.page_size or 1000
             if not 0 < size <= 5000:
                 raise InvalidArgument.of([FieldViolation("page_size", "must be between 1 and 5000")])
+            since = instant_field(request, "since", required=False)
             revision, _, after = request.page_token.partition("/")
             revision = int(revision) if revision.isdigit() else await self._c.db.read(self._c.store.revision)
-            rows = await self._c.db.read(self._c.store.notable, after, size)
+            rows = await self._c.db.read(self._c.store.notable, after, size, since)
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)
         token = f"{revision}/{rows[-1][0]}" if len(rows) == size else ""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from opentelemetry import trace
-from sqlalchemy import Engine, func, insert, select, text, update
+from sqlalchemy import Engine, func, insert, or_, select, text, update
 
 from secondline.rules_config import RulesConfig
 from secondline.storage import is_postgres, writer, upsert
@@ -253,10 +253,20 @@ class ClassificationStore:
         return [Change(r["revision"], r["subject_type"], r["subject_key"], r["effective_at"],
                        load_timeline(r["timeline"]), r["record_id"], r["traceparent"]) for r in rows]
 
-    def notable(self, after_key: str, limit: int) -> list[tuple[str, str, list[Segment], int]]:
+    def notable(self, after_key: str, limit: int, since: datetime | None = None) -> list[tuple[str, str, list[Segment], int]]:
+        """Subjects not plain whitelist now or later; with ``since``, also those that were at some
+        instant from ``since`` on. A subject whose latest change took effect at or before
+        ``since`` and left it plain whitelist from then on is plain at every instant from
+        ``since``; any other subject not notable changed after ``since`` and is included."""
+        query = select(subjects).where(subjects.c.subject_key > after_key)
+        if since is None:
+            query = query.where(subjects.c.notable.is_(True))
+        else:
+            latest = changes.alias("latest")
+            query = (query.join(latest, latest.c.revision == subjects.c.revision)
+                     .where(or_(subjects.c.notable.is_(True), latest.c.effective_at > since)))
         with self.engine.connect() as conn:
-            rows = conn.execute(select(subjects).where(subjects.c.notable.is_(True), subjects.c.subject_key > after_key)
-                                .order_by(subjects.c.subject_key).limit(limit)).mappings().all()
+            rows = conn.execute(query.order_by(subjects.c.subject_key).limit(limit)).mappings().all()
         return [(r["subject_key"], r["subject_type"], load_timeline(r["timeline"]), r["revision"]) for r in rows]
 
     def subjects_with_kind(self, kinds: list[str], after_key: str, limit: int) -> list[tuple[str, str]]:

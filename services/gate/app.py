@@ -18,12 +18,12 @@ import contextlib
 import gc
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import grpc
 from opentelemetry.metrics import Observation
-from pydantic import PositiveFloat, PositiveInt
+from pydantic import PositiveFloat, PositiveInt, field_validator
 
 from secondline.auth import MetadataAuthenticator, MutualTlsAuthenticator
 from secondline.clock import Clock
@@ -56,6 +56,27 @@ class DecisionLogSettings(Strict):
     """How often queued decisions are written."""
 
 
+class CrossingWindow(Strict):
+    """The crossing instants Decide takes: from ``past`` before the gate's clock to ``future``
+    after it. The snapshot keeps each subject's history for ``past`` (a subject that turned
+    plain whitelist stays that long), so that every crossing taken is decided on the history it
+    needs, never on what was thrown away; an older crossing is refused naming the bound."""
+
+    past: timedelta = timedelta(hours=24)
+    """How old a crossing may be (a lane system sending late); ISO 8601 (``PT24H``) or seconds."""
+    future: timedelta | None = None
+    """How far ahead of the gate's clock a crossing may be (lane systems' clocks drift), e.g.
+    ``PT10M``; unset: no bound, as a suite whose clock is set by hand (scenarios) and the demo's
+    day of crossings need."""
+
+    @field_validator("past", "future")
+    @classmethod
+    def _positive(cls, value: timedelta | None) -> timedelta | None:
+        if value is not None and value <= timedelta(0):
+            raise ValueError("must be a positive duration")
+        return value
+
+
 class GateSettings(Strict):
     server: ServerSettings = ServerSettings()
     database: DatabaseSettings = DatabaseSettings(url="sqlite:///data/gate.sqlite")
@@ -75,8 +96,8 @@ class GateSettings(Strict):
     """How long start-up waits for the first snapshot before serving anyway (stale, so under the fallback)."""
     heartbeat_seconds: PositiveFloat = 1.0
     """How often classification's feed must speak when quiet."""
-    keep_past_days: PositiveInt = 7
-    """A subject that turned plain whitelist is kept this long, for crossings decided late."""
+    crossing_window: CrossingWindow = CrossingWindow()
+    """Which crossing instants Decide takes, around the gate's clock (M-1; RULES T-4)."""
 
 
 @dataclass
@@ -102,11 +123,13 @@ class GateService:
         self._db = open_database(self.settings.database, self.telemetry, NAME)
         decision_log = DecisionLog(self._db.engine, capacity=self.settings.decision_log.capacity,
                                    flush_seconds=self.settings.decision_log.flush_seconds)
-        snapshot = Snapshot(keep_past_seconds=self.settings.keep_past_days * 86400)
-        self.gate = Gate(snapshot=snapshot, measures=measures, log=decision_log, clock=self.clock)
+        window = self.settings.crossing_window
+        snapshot = Snapshot(keep_past_seconds=int(window.past.total_seconds()))
+        self.gate = Gate(snapshot=snapshot, measures=measures, log=decision_log, clock=self.clock,
+                         past=window.past, future=window.future)
         self.follower = SnapshotFollower(address=self.settings.classification_address, snapshot=snapshot,
                                          clock=self.clock, telemetry=self.telemetry,
-                                         heartbeat_seconds=self.settings.heartbeat_seconds)
+                                         heartbeat_seconds=self.settings.heartbeat_seconds, history=window.past)
         authenticator = MutualTlsAuthenticator() if self.settings.server.tls else MetadataAuthenticator()
         gate_pb2_grpc.add_GateServiceServicer_to_server(GateServicer(self.gate, authenticator), server)
         self._metrics()

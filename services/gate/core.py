@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from itertools import count
 from typing import NamedTuple
@@ -19,7 +19,7 @@ from secondline.common.v1 import common_pb2
 from secondline.errors import FieldViolation, InvalidArgument, NotFound
 from secondline.gate.v1 import gate_pb2 as pb
 from secondline.identifiers import IdentifierError, parse_enterprise, parse_individual
-from secondline.rpc.convert import date_to_proto, timestamp
+from secondline.rpc.convert import date_to_proto, instant_problem, timestamp, within
 
 from .decision_log import DecisionLog, Entry
 from .measures import MeasuresConfig, MeasuresVersion
@@ -27,6 +27,7 @@ from .policy import Outcome, Party, decide
 from .snapshot import PartyState, Snapshot, flag_list
 
 CROSSING_ID_MAX = 128
+PORT_MAX = 64  # longer than any port code: not echoed back
 LANE_NAMES = {1: "GREEN", 2: "YELLOW", 3: "RED"}
 ERROR_REASON = "INVALID_CROSSING"
 
@@ -51,19 +52,42 @@ def _individual(text: str) -> str:
     return parse_individual(text, today=date.max)  # as classification reads a query's subject
 
 
-def parse_crossing(crossing: pb.Crossing, measures: MeasuresConfig, field: str = "crossing") -> ParsedCrossing:
-    """The crossing's parties by canonical key; every problem named by field, all at once."""
+@dataclass(frozen=True)
+class Window:
+    """Which crossing instants the gate takes, around its clock (item of the settings
+    ``crossing_window``): the snapshot keeps every subject's history for ``past``, so an older
+    crossing would be decided on history the gate no longer holds (M-1, M-2, M-4 are read as of
+    the crossing's instant) and is refused instead, naming the bound."""
+
+    now: datetime
+    past: timedelta
+    future: timedelta | None
+
+
+def parse_crossing(crossing: pb.Crossing, measures: MeasuresConfig, field: str = "crossing",
+                   window: Window | None = None) -> ParsedCrossing:
+    """The crossing's parties by canonical key; every problem named by field, all at once.
+
+    ``window``: the instants taken (Decide); a replay decides a logged crossing without one."""
     problems: list[FieldViolation] = []
     crossing_id = crossing.crossing_id
     if not crossing_id or len(crossing_id) > CROSSING_ID_MAX:
         problems.append(FieldViolation(f"{field}.crossing_id", f"is required, at most {CROSSING_ID_MAX} characters"))
+    elif not crossing_id.isprintable():
+        problems.append(FieldViolation(f"{field}.crossing_id", "must be printable characters (no control or bidirectional-override characters)"))
     epoch, at, version = 0, None, None
     if not crossing.HasField("at"):
         problems.append(FieldViolation(f"{field}.at", "is required: the crossing's instant"))
+    elif problem := instant_problem(crossing.at):
+        problems.append(FieldViolation(f"{field}.at", problem))
     else:
         epoch = crossing.at.seconds
         at = datetime.fromtimestamp(epoch, timezone.utc)
-        version = measures.in_force(epoch)
+        outside = within(at, window.now, past=window.past, future=window.future) if window is not None else None
+        if outside:
+            problems.append(FieldViolation(f"{field}.at", f"{outside} (crossing_window, M-1)"))
+        else:
+            version = measures.in_force(epoch)
     parties: list[Party] = []
     if crossing.enterprise:
         try:
@@ -82,7 +106,8 @@ def parse_crossing(crossing: pb.Crossing, measures: MeasuresConfig, field: str =
         problems.append(FieldViolation(f"{field}.enterprise", "a crossing names at least one party: the entity or an individual"))
     if crossing.port and version is not None and crossing.port not in version.ports:
         known = ", ".join(version.ports)
-        problems.append(FieldViolation(f"{field}.port", f"unknown port {crossing.port!r}; expected one of {known}"))
+        named = repr(crossing.port) if len(crossing.port) <= PORT_MAX and crossing.port.isprintable() else "the port given"
+        problems.append(FieldViolation(f"{field}.port", f"unknown port {named}; expected one of {known}"))
     if problems:
         raise InvalidArgument.of(problems, reason=ERROR_REASON)
     return ParsedCrossing(crossing_id, at, epoch, crossing.port, crossing.batch, parties, version)
@@ -94,6 +119,14 @@ class Gate:
     measures: MeasuresConfig
     log: DecisionLog
     clock: Clock
+    past: timedelta = timedelta(hours=24)
+    """How old a crossing may be: the snapshot keeps every subject's history this long (M-1)."""
+    future: timedelta | None = None
+    """How far ahead of the gate's clock a crossing may be; None: no bound."""
+
+    def window(self) -> Window:
+        """The crossing instants taken now."""
+        return Window(self.clock.now(), self.past, self.future)
 
     def __post_init__(self) -> None:
         self._prefix = os.urandom(6).hex()
@@ -168,4 +201,4 @@ def same_answer(a: pb.Decision, b: pb.Decision) -> bool:
     return essence(a) == essence(b)
 
 
-__all__ = ["Gate", "ParsedCrossing", "parse_crossing", "to_decision", "same_answer"]
+__all__ = ["Gate", "Window", "ParsedCrossing", "parse_crossing", "to_decision", "same_answer"]

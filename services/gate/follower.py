@@ -22,6 +22,7 @@ import grpc
 from secondline.classification.v1 import classification_pb2 as cpb
 from secondline.classification.v1 import classification_pb2_grpc
 from secondline.clock import Clock
+from secondline.rpc.convert import timestamp
 from secondline.telemetry import Telemetry, context_from_traceparent
 
 from .snapshot import Snapshot
@@ -33,9 +34,11 @@ PAGE_SIZE = 5000
 
 class SnapshotFollower:
     def __init__(self, *, address: str, snapshot: Snapshot, clock: Clock, telemetry: Telemetry,
-                 heartbeat_seconds: float = 1.0, channel_factory: Callable | None = None) -> None:
+                 heartbeat_seconds: float = 1.0, history: timedelta = timedelta(hours=24),
+                 channel_factory: Callable | None = None) -> None:
         self._address, self._snapshot, self._clock = address, snapshot, clock
         self._heartbeat = heartbeat_seconds
+        self._history = history  # the crossings taken reach this far back: load what they need
         self._tracer = telemetry.tracer(__name__)
         self._channel_factory = channel_factory or (lambda a: grpc.aio.insecure_channel(a, interceptors=telemetry.client_interceptors()))
         self.loaded = asyncio.Event()
@@ -59,9 +62,12 @@ class SnapshotFollower:
 
     async def _bootstrap(self, stub) -> None:
         token, revision = "", 0
-        now = int(self._clock.now().timestamp())
+        clock_now = self._clock.now()
+        now = int(clock_now.timestamp())
+        since = timestamp(clock_now - self._history)  # subjects plain now but not then are needed too
         while True:
-            page = await stub.ListNotableSubjects(cpb.ListNotableSubjectsRequest(page_size=PAGE_SIZE, page_token=token),
+            page = await stub.ListNotableSubjects(cpb.ListNotableSubjectsRequest(page_size=PAGE_SIZE, page_token=token,
+                                                                                 since=since),
                                                   metadata=PRINCIPAL, timeout=60)
             revision = page.revision
             self._snapshot.load(page.states, now)

@@ -24,7 +24,7 @@ class GateServicer(gate_pb2_grpc.GateServiceServicer):
     async def Decide(self, request, context):
         try:
             self._auth.authenticate(context, "service", "operator", action="decide crossings")
-            parsed = parse_crossing(request.crossing, self._gate.measures)
+            parsed = parse_crossing(request.crossing, self._gate.measures, window=self._gate.window())
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)
         return pb.DecideResponse(decision=self._gate.decide(request.crossing, parsed))
@@ -35,10 +35,10 @@ class GateServicer(gate_pb2_grpc.GateServiceServicer):
             if len(request.crossings) > BATCH_MAX:
                 raise InvalidArgument.of([FieldViolation("crossings", f"at most {BATCH_MAX} crossings per call")],
                                          reason="INVALID_CROSSING")
-            parsed, problems = [], []
+            parsed, problems, window = [], [], self._gate.window()
             for index, crossing in enumerate(request.crossings):
                 try:
-                    parsed.append(parse_crossing(crossing, self._gate.measures, field=f"crossings[{index}]"))
+                    parsed.append(parse_crossing(crossing, self._gate.measures, field=f"crossings[{index}]", window=window))
                 except InvalidArgument as error:
                     problems += error.violations
             if problems:

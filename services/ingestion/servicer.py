@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timezone
+from datetime import date
 
 
 from secondline.auth import Authenticator
 from secondline.common.v1 import common_pb2
 from secondline.errors import DomainError, FieldViolation, InvalidArgument
 from secondline.ingestion.v1 import ingestion_pb2, ingestion_pb2_grpc
-from secondline.rpc.convert import subject_from_proto
+from secondline.rpc.convert import instant_field, subject_from_proto
 from secondline.rpc.status import abort, to_status_proto
 
 from .convert import enum_name, input_from_proto, record_to_proto
@@ -56,15 +56,7 @@ class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
             await abort(context, error, ERROR_DOMAIN)
 
         def start(request):
-            items = [
-                Historical(
-                    source=enum_name(common_pb2.Department, h.source, "DEPARTMENT_") or "?",
-                    record=input_from_proto(h.record),
-                    submitted_at=h.submitted_at.ToDatetime(tzinfo=timezone.utc),
-                )
-                for h in request.records
-            ]
-            return self._ingestion.backfill(items)
+            return self._ingestion.backfill([_historical(h) for h in request.records])
 
         async for response in _pipelined(request_iterator, start, ingestion_pb2.BackfillRecordsResponse):
             yield response
@@ -162,6 +154,16 @@ def _result(index: int, outcome: Outcome, basic: bool) -> ingestion_pb2.RecordRe
         return ingestion_pb2.RecordResult(index=index, error=to_status_proto(outcome.error, ERROR_DOMAIN))
     return ingestion_pb2.RecordResult(index=index, record=record_to_proto(outcome.record, basic=basic),
                                       replayed=outcome.replayed)
+
+
+def _historical(h: ingestion_pb2.HistoricalRecord) -> Historical | InvalidArgument:
+    """A record to migrate, or why its receipt instant is refused (the record's own result)."""
+    try:
+        submitted_at = instant_field(h, "submitted_at", required=True)
+    except InvalidArgument as error:
+        return error
+    return Historical(source=enum_name(common_pb2.Department, h.source, "DEPARTMENT_") or "?",
+                      record=input_from_proto(h.record), submitted_at=submitted_at)
 
 
 def _token(value: str, name: str) -> int:

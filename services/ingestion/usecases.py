@@ -42,12 +42,15 @@ class Ingestion:
         now = self.clock.now()
         return await self._file([(source, raw, now, False) for raw in inputs])
 
-    async def backfill(self, items: list[Historical]) -> list[Outcome]:
-        """Migrate records with their original receipt instants (operators only)."""
+    async def backfill(self, items: list[Historical | DomainError]) -> list[Outcome]:
+        """Migrate records with their original receipt instants (operators only); an item that
+        is already an error (its receipt instant refused at the edge) is that record's result."""
         now = self.clock.now()
         prepared = []
         for item in items:
-            if item.submitted_at > now:
+            if isinstance(item, DomainError):
+                prepared.append(item)
+            elif item.submitted_at > now:
                 prepared.append(InvalidArgument.of([FieldViolation("submitted_at", f"{item.submitted_at.isoformat()} is in the future")]))
             else:
                 prepared.append((item.source, item.record, item.submitted_at, True))

@@ -56,7 +56,9 @@ async def test_a_listing_filed_at_ingestion_sends_the_entity_to_inspection_at_th
     assert party.subject.enterprise == ACME and party.inspection_rate == 1.0 and party.drawn
     # Before the decision date, and once the three-year publicity is over, it is plain whitelist
     # again: the gate reads the timeline at the crossing's own instant, not at its clock.
+    gate.clock.set(datetime.fromisoformat("2026-02-28T10:30:00+08:00"))  # a lane system asks at the crossing
     before = await decide(gate, crossing("c0", "2026-02-28T10:00:00+08:00", enterprise=ACME))
+    gate.clock.set(datetime.fromisoformat("2029-03-02T10:30:00+08:00"))
     later = await decide(gate, crossing("c9", "2029-03-02T10:00:00+08:00", enterprise=ACME))
     assert [p.inspection_rate for p in (*before.parties, *later.parties)] == [0.03, 0.03]
     assert "E-B" in before.reasons
