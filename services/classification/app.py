@@ -15,13 +15,14 @@ from datetime import datetime
 from pathlib import Path
 
 import grpc
-from pydantic import PositiveInt
+from pydantic import Field, PositiveInt
 
 from secondline.auth import MetadataAuthenticator, MutualTlsAuthenticator
 from secondline.classification.v1 import classification_pb2, classification_pb2_grpc
 from secondline.clock import Clock
 from secondline.clock_service import register_if_manual
 from secondline.config import Strict
+from secondline.feeds import keep_health
 from secondline.rules_config import load_rules
 from secondline.server import DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings, host, open_database, service_main
 from secondline.storage import Database
@@ -35,6 +36,8 @@ from .usecases import Classification, Progress
 NAME = "classification"
 GC_THRESHOLD = 50_000  # allocations between young-generation collections (Python's default: 700)
 ENV_PREFIX = "SECONDLINE_CLASSIFICATION_"
+SERVICE_NAME = classification_pb2.DESCRIPTOR.services_by_name["ClassificationService"].full_name
+RECORD_FEED_HEALTH = f"{SERVICE_NAME}/record_feed"
 
 
 class ClassificationSettings(Strict):
@@ -47,6 +50,9 @@ class ClassificationSettings(Strict):
     """Versioned rules (periods, scales, candidate thresholds); the packaged default when unset."""
     start_clock: datetime | None = None
     """Tests and scenario runs only: a manual clock standing at this instant (settable over gRPC)."""
+    feed_message_bytes: int = Field(default=1024 * 1024, ge=16 * 1024, le=4 * 1024 * 1024 - 16 * 1024)
+    """A ListNotableSubjects page's size at most, below gRPC's default 4 MiB limit; a change
+    (one subject's state) is one message of its own."""
     cache_subjects: PositiveInt = 250_000
     """Subjects whose facts and timeline the writer keeps in memory (a few KB each): more is
     faster catching up, fewer is less memory; a subject not kept is read from the tables."""
@@ -76,7 +82,7 @@ class ClassificationService:
         self._scheduler = Scheduler(db=self._db, store=store, clock=self.clock, progress=progress)
         authenticator = MutualTlsAuthenticator() if self.settings.server.tls else MetadataAuthenticator()
         classification_pb2_grpc.add_ClassificationServiceServicer_to_server(
-            ClassificationServicer(self.classification, authenticator), server)
+            ClassificationServicer(self.classification, authenticator, feed_bytes=self.settings.feed_message_bytes), server)
         names = [classification_pb2.DESCRIPTOR.services_by_name["ClassificationService"].full_name]
         return names + register_if_manual(server, self.clock)
 
@@ -90,6 +96,11 @@ class ClassificationService:
                                revision=await self._db.read(self.classification.store.revision))
         self._tasks = [asyncio.create_task(self.follower.run(), name="classification-follower"),
                        asyncio.create_task(self._scheduler.run(), name="classification-scheduler")]
+
+    def watch_health(self, health) -> None:
+        """``<ClassificationService>/record_feed``: NOT_SERVING while the record feed is stalled."""
+        self._tasks.append(asyncio.create_task(
+            keep_health(health, RECORD_FEED_HEALTH, lambda: not self.follower.watch.stalled), name="classification-health"))
 
     async def stop(self) -> None:
         for task in self._tasks:

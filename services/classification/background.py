@@ -18,6 +18,7 @@ import grpc
 
 from secondline.clock import Clock
 from secondline.common.v1 import common_pb2
+from secondline.feeds import FeedWatch
 from secondline.ingestion.v1 import ingestion_pb2, ingestion_pb2_grpc
 from secondline.storage import Database
 from secondline.telemetry import Telemetry
@@ -38,6 +39,7 @@ class Follower:
         self._progress, self._telemetry = progress, telemetry
         self._tracer = telemetry.tracer(__name__)
         self._channel_factory = channel_factory or (lambda a: grpc.aio.insecure_channel(a, interceptors=telemetry.client_interceptors()))
+        self.watch = FeedWatch("records", meter=telemetry.meter("secondline.classification"), logger=log)
 
     async def run(self) -> None:
         backoff = 0.1
@@ -48,7 +50,7 @@ class Follower:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # ingestion down, or the stream cut: resume from the stored cursor
-                log.warning("record feed interrupted: %s; retrying in %.1fs", type(exc).__name__, backoff)
+                self.watch.failed(exc, backoff)  # its code and details; a permanent error stalls the feed (health, metric)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
             else:
@@ -77,6 +79,7 @@ class Follower:
                         break
                     pending += incoming(more)
                 await self._apply(pending)
+                self.watch.progressed()
         finally:
             reader.cancel()
 

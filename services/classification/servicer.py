@@ -9,6 +9,7 @@ from secondline.auth import Authenticator
 from secondline.classification.v1 import classification_pb2 as pb
 from secondline.classification.v1 import classification_pb2_grpc
 from secondline.common.v1 import common_pb2
+from secondline.feeds import by_bytes, field_bytes
 from secondline.errors import DomainError, FieldViolation, InvalidArgument
 from secondline.rpc.convert import instant_field, subject_from_proto, subject_to_proto
 from secondline.rpc.status import abort
@@ -21,12 +22,14 @@ ERROR_DOMAIN = "classification.secondline"
 BATCH_MAX = 1000
 WAIT_DEFAULT_SECONDS = 10.0
 HEARTBEAT_MIN_SECONDS = 0.1
+FEED_BYTES = 1024 * 1024  # a page of notable subjects at most (settings feed_message_bytes)
 
 
 class ClassificationServicer(classification_pb2_grpc.ClassificationServiceServicer):
-    def __init__(self, classification: Classification, authenticator: Authenticator) -> None:
+    def __init__(self, classification: Classification, authenticator: Authenticator, *, feed_bytes: int = FEED_BYTES) -> None:
         self._c = classification
         self._auth = authenticator
+        self._feed_bytes = feed_bytes
 
     async def _caught_up(self, cursor_text: str, context) -> None:
         if cursor_text:
@@ -114,9 +117,12 @@ class ClassificationServicer(classification_pb2_grpc.ClassificationServiceServic
             rows = await self._c.db.read(self._c.store.notable, after, size, since)
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)
-        token = f"{revision}/{rows[-1][0]}" if len(rows) == size else ""
-        return pb.ListNotableSubjectsResponse(revision=revision, next_page_token=token,
-                                              states=[state(t, k, segs, rev) for k, t, segs, rev in rows])
+        states = [state(t, k, segs, rev) for k, t, segs, rev in rows]
+        # A page is bounded in bytes as well as in count: what does not fit starts the next page.
+        fitting = next(by_bytes(states, budget=self._feed_bytes, size=lambda m: field_bytes(m.ByteSize())), [])
+        more = len(fitting) < len(states) or len(rows) == size
+        token = f"{revision}/{rows[len(fitting) - 1][0]}" if more and fitting else ""
+        return pb.ListNotableSubjectsResponse(revision=revision, next_page_token=token, states=fitting)
 
     async def StreamChanges(self, request, context):
         try:

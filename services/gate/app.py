@@ -29,6 +29,7 @@ from secondline.auth import MetadataAuthenticator, MutualTlsAuthenticator
 from secondline.clock import Clock
 from secondline.clock_service import register_if_manual
 from secondline.config import Strict
+from secondline.feeds import keep_health
 from secondline.gate.v1 import gate_pb2, gate_pb2_grpc
 from secondline.server import DatabaseSettings, NOT_SERVING, SERVING, ServerSettings, ServiceHost, TelemetrySettings, host, open_database, service_main
 from secondline.storage import Database
@@ -46,6 +47,7 @@ ENV_PREFIX = "SECONDLINE_GATE_"
 GC_THRESHOLD = 50_000  # allocations between young-generation collections (Python's default: 700)
 SERVICE_NAME = gate_pb2.DESCRIPTOR.services_by_name["GateService"].full_name
 SNAPSHOT_HEALTH = f"{SERVICE_NAME}/snapshot"
+CHANGE_FEED_HEALTH = f"{SERVICE_NAME}/change_feed"
 log = logging.getLogger(__name__)
 
 
@@ -173,8 +175,11 @@ class GateService:
         gc.set_threshold(GC_THRESHOLD, 50, 100)
 
     def watch_health(self, health) -> None:
-        """Keep the snapshot's health name current (called by the host once health exists)."""
+        """Keep the snapshot's and the change feed's health names current (called by the host
+        once health exists); ``.../change_feed`` is NOT_SERVING while the feed is stalled."""
         self._tasks.append(asyncio.create_task(self._watch(health), name="gate-health"))
+        self._tasks.append(asyncio.create_task(
+            keep_health(health, CHANGE_FEED_HEALTH, lambda: not self.follower.watch.stalled), name="gate-feed-health"))
 
     async def _watch(self, health) -> None:
         status = None

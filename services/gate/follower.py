@@ -22,6 +22,7 @@ import grpc
 from secondline.classification.v1 import classification_pb2 as cpb
 from secondline.classification.v1 import classification_pb2_grpc
 from secondline.clock import Clock
+from secondline.feeds import FeedWatch
 from secondline.rpc.convert import timestamp
 from secondline.telemetry import Telemetry, context_from_traceparent
 
@@ -42,6 +43,7 @@ class SnapshotFollower:
         self._tracer = telemetry.tracer(__name__)
         self._channel_factory = channel_factory or (lambda a: grpc.aio.insecure_channel(a, interceptors=telemetry.client_interceptors()))
         self.loaded = asyncio.Event()
+        self.watch = FeedWatch("changes", meter=telemetry.meter("secondline.gate"), logger=log)
 
     async def run(self) -> None:
         backoff = 0.1
@@ -56,7 +58,7 @@ class SnapshotFollower:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # classification down or the stream cut: resume after the last revision
-                log.warning("change feed interrupted: %s; retrying in %.1fs", type(exc).__name__, backoff)
+                self.watch.failed(exc, backoff)  # its code and details; a permanent error stalls the feed (health, metric)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
 
@@ -76,14 +78,16 @@ class SnapshotFollower:
                 break
         self._snapshot.loaded = True
         self._snapshot.heard(revision)
+        self.watch.progressed()
         self.loaded.set()
         log.info("snapshot loaded", extra={"subjects": len(self._snapshot), "revision": revision})
 
     async def _follow(self, stub) -> None:
         request = cpb.StreamChangesRequest(after_revision=self._snapshot.revision, follow=True)
         request.heartbeat_interval.FromTimedelta(timedelta(seconds=self._heartbeat))
-        snapshot = self._snapshot
+        snapshot, watch = self._snapshot, self.watch
         async for change in stub.StreamChanges(request, metadata=PRINCIPAL):
+            watch.progressed()
             if change.heartbeat:
                 snapshot.heard(change.revision)
                 continue

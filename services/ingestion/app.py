@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from pydantic import PositiveInt
+from pydantic import Field, PositiveInt, model_validator
 
 import grpc
 
@@ -28,10 +28,37 @@ from secondline.telemetry import Telemetry
 from .servicer import IngestionServicer
 from .store import RecordStore
 from .usecases import Ingestion
+from .validation import Limits
 from .writer import RecordWriter
 
 NAME = "ingestion"
 ENV_PREFIX = "SECONDLINE_INGESTION_"
+
+
+GRPC_DEFAULT_MAX_MESSAGE = 4 * 1024 * 1024  # what a client with default limits takes
+
+
+class LimitSettings(Strict):
+    """Free text in a record (RULES R-2): a longer value is refused, naming the field."""
+
+    text_chars: PositiveInt = 128
+    """source_id, grade, and the ids a correction or withdrawal names."""
+    legal_basis_chars: PositiveInt = 1000
+    """legal_basis (OTHER_LEGAL_LISTING)."""
+
+    def largest_record_bytes(self) -> int:
+        """An upper bound of one record in the feed at these limits: four UTF-8 bytes a
+        character for every text field, identifiers, dates, ids and the trace context."""
+        return 4 * (self.legal_basis_chars + 4 * self.text_chars) + 1024
+
+
+class FeedSettings(Strict):
+    """The record feed's messages (StreamRecords)."""
+
+    max_records: PositiveInt = 500
+    """Records read per page and sent at most per message."""
+    max_message_bytes: int = Field(default=1024 * 1024, ge=16 * 1024, le=GRPC_DEFAULT_MAX_MESSAGE - 16 * 1024)
+    """A message's size at most, whatever its records hold, below gRPC's default 4 MiB limit."""
 
 
 class IngestionSettings(Strict):
@@ -44,6 +71,16 @@ class IngestionSettings(Strict):
     """Most records committed in one transaction."""
     start_clock: datetime | None = None
     """Tests and scenario runs only: a manual clock standing at this instant."""
+    limits: LimitSettings = LimitSettings()
+    feed: FeedSettings = FeedSettings()
+
+    @model_validator(mode="after")
+    def _one_record_fits_a_feed_message(self) -> "IngestionSettings":
+        largest = self.limits.largest_record_bytes()
+        if largest > self.feed.max_message_bytes:
+            raise ValueError(f"feed.max_message_bytes ({self.feed.max_message_bytes}) must hold the largest record "
+                             f"the limits allow (about {largest} bytes): raise it or lower limits")
+        return self
 
 
 @dataclass
@@ -63,9 +100,12 @@ class IngestionService:
         engine = self._db.engine
         store = RecordStore(engine, rules)
         writer = RecordWriter(self._db, store, self.telemetry, max_batch=self.settings.max_batch)
-        self.ingestion = Ingestion(db=self._db, store=store, writer=writer, rules=rules, clock=self.clock)
+        limits = Limits(text_chars=self.settings.limits.text_chars, legal_basis_chars=self.settings.limits.legal_basis_chars)
+        self.ingestion = Ingestion(db=self._db, store=store, writer=writer, rules=rules, clock=self.clock, limits=limits,
+                                   feed_page=self.settings.feed.max_records)
         authenticator = MutualTlsAuthenticator() if self.settings.server.tls else MetadataAuthenticator()
-        ingestion_pb2_grpc.add_IngestionServiceServicer_to_server(IngestionServicer(self.ingestion, authenticator), server)
+        servicer = IngestionServicer(self.ingestion, authenticator, feed_bytes=self.settings.feed.max_message_bytes)
+        ingestion_pb2_grpc.add_IngestionServiceServicer_to_server(servicer, server)
         names = [ingestion_pb2.DESCRIPTOR.services_by_name["IngestionService"].full_name]
         return names + register_if_manual(server, self.clock)
 

@@ -8,6 +8,7 @@ from datetime import date
 
 from secondline.auth import Authenticator
 from secondline.common.v1 import common_pb2
+from secondline.feeds import by_bytes, field_bytes
 from secondline.errors import DomainError, FieldViolation, InvalidArgument
 from secondline.ingestion.v1 import ingestion_pb2, ingestion_pb2_grpc
 from secondline.rpc.convert import instant_field, subject_from_proto
@@ -20,12 +21,14 @@ from .usecases import Historical, Ingestion
 ERROR_DOMAIN = "ingestion.secondline"
 STREAM_WINDOW = 4  # request messages in flight per stream before reading pauses
 PAGE_DEFAULT, PAGE_MAX = 100, 1000
+FEED_BYTES = 1024 * 1024  # a feed message's size at most (settings feed.max_message_bytes)
 
 
 class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
-    def __init__(self, ingestion: Ingestion, authenticator: Authenticator) -> None:
+    def __init__(self, ingestion: Ingestion, authenticator: Authenticator, *, feed_bytes: int = FEED_BYTES) -> None:
         self._ingestion = ingestion
         self._auth = authenticator
+        self._feed_bytes = feed_bytes
 
     async def SubmitRecord(self, request, context):
         try:
@@ -117,7 +120,10 @@ class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)
         async for page in self._ingestion.feed(after, follow=request.follow):
-            yield ingestion_pb2.StreamRecordsResponse(records=[record_to_proto(r) for r in page])
+            # A page is bounded in count; its messages are bounded in bytes as well (one record alone always goes).
+            for records in by_bytes(map(record_to_proto, page), budget=self._feed_bytes,
+                                    size=lambda r: field_bytes(r.ByteSize())):
+                yield ingestion_pb2.StreamRecordsResponse(records=records)
 
 
 async def _pipelined(request_iterator, start, response_type):

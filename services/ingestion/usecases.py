@@ -15,7 +15,7 @@ from secondline.telemetry import current_traceparent
 
 from .domain import RecordInput, StoredRecord
 from .store import Outcome, RecordStore
-from .validation import check_at_edge
+from .validation import Limits, check_at_edge
 from .writer import RecordWriter
 
 FEED_PAGE = 500
@@ -30,7 +30,10 @@ class Historical:
 
 
 class Ingestion:
-    def __init__(self, *, db: Database, store: RecordStore, writer: RecordWriter, rules: RulesConfig, clock: Clock) -> None:
+    def __init__(self, *, db: Database, store: RecordStore, writer: RecordWriter, rules: RulesConfig, clock: Clock,
+                 limits: Limits = Limits(), feed_page: int = FEED_PAGE) -> None:
+        self.limits = limits
+        self.feed_page = feed_page
         self.db = db
         self.store = store
         self.writer = writer
@@ -67,7 +70,7 @@ class Ingestion:
             source, raw, received_at, backfilled = item
             try:
                 draft = check_at_edge(raw, source=source, received_at=received_at, rules=self.rules,
-                                      backfilled=backfilled, traceparent=traceparent)
+                                      backfilled=backfilled, traceparent=traceparent, limits=self.limits)
             except DomainError as error:
                 outcomes.append(Outcome(error=error))
                 continue
@@ -95,6 +98,6 @@ class Ingestion:
     def feed(self, after_seq: int, *, follow: bool) -> AsyncIterator[list[StoredRecord]]:
         """Pages of committed records after ``after_seq`` in commit order; with ``follow``, forever."""
         return pages(lambda after, size: self.db.read(self.store.feed, after, size), after=after_seq,
-                     position=lambda record: record.seq, follow=follow, page_size=FEED_PAGE,
+                     position=lambda record: record.seq, follow=follow, page_size=self.feed_page,
                      committed=self.writer.committed, version=lambda: self.writer.commits,
                      poll_seconds=FEED_POLL_SECONDS)

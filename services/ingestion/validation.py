@@ -7,16 +7,29 @@ Every problem found is reported at once, each naming its field by its path in th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from secondline.dates import cst_date, period_last_day
 from secondline.errors import FieldViolation, InvalidArgument, PermissionDenied
 from secondline.identifiers import IdentifierError, parse_enterprise, parse_individual
 from secondline.rules_config import RECORD_KINDS, RulesConfig, RuleVersion
+from secondline.text import text_problem
 
 from .domain import Content, Draft, RawDate, RecordInput, RecordRef, Subject
 
-SOURCE_ID_MAX = 128
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How long free text in a record may be (settings ``limits``)."""
+
+    text_chars: int = 128
+    """source_id, grade, and the ids a correction or withdrawal names."""
+    legal_basis_chars: int = 1000
+    """legal_basis, the one field of prose."""
+
+
 LISTS = ("ANTI_SMUGGLING", "MARITIME")
 SEVERITIES = ("MINOR", "GENERAL", "SERIOUS")
 COMMITMENTS = ("MADE", "FULFILLED", "BREACHED")
@@ -37,7 +50,7 @@ ENTERPRISE_KINDS = ("AEO_GRANTED", "AEO_REVOKED", "INDUSTRY_RATING")
 
 def check_at_edge(
     raw: RecordInput, *, source: str, received_at: datetime, rules: RulesConfig, backfilled: bool = False,
-    traceparent: str = "",
+    traceparent: str = "", limits: Limits = Limits(),
 ) -> Draft:
     """The draft of a record, or the reasons it is refused."""
     problems: list[FieldViolation] = []
@@ -45,8 +58,15 @@ def check_at_edge(
 
     if not raw.source_id.strip():
         problems.append(FieldViolation("source_id", "is required: the department's own id of the record (R-3)"))
-    elif len(raw.source_id) > SOURCE_ID_MAX or not raw.source_id.isprintable():
-        problems.append(FieldViolation("source_id", f"must be at most {SOURCE_ID_MAX} printable characters"))
+    elif len(raw.source_id) > limits.text_chars or not raw.source_id.isprintable():
+        problems.append(FieldViolation("source_id", f"must be at most {limits.text_chars} printable characters"))
+    grade = _text(raw.grade, "grade", limits.text_chars, problems)
+    legal_basis = _text(raw.legal_basis, "legal_basis", limits.legal_basis_chars, problems)
+    for name in ("corrects", "withdraws"):
+        ref = getattr(raw, name)
+        for part in ("record_id", "source_id"):
+            if ref is not None and (problem := text_problem(getattr(ref, part), limits.text_chars)):
+                problems.append(FieldViolation(f"{name}.{part}", problem))
 
     if raw.kind not in RECORD_KINDS:
         problems.append(FieldViolation("kind", f"must be one of {', '.join(RECORD_KINDS)}"))
@@ -71,12 +91,12 @@ def check_at_edge(
         kind=raw.kind,
         subject=subject,
         decided_on=decided_on or received_on,
-        grade=raw.grade.strip(),
+        grade=grade,
         list=_choice(raw.list, LISTS, "list", problems),
         severity=_choice(raw.severity, SEVERITIES, "severity", problems),
         valid_until=_date(raw.valid_until, "valid_until", problems, required=False),
         commitment=_choice(raw.commitment, COMMITMENTS, "commitment", problems),
-        legal_basis=raw.legal_basis.strip(),
+        legal_basis=legal_basis,
         target=target,
     )
     if raw.kind == "WITHDRAWAL":
@@ -170,6 +190,15 @@ def _target(raw: RecordInput, problems: list[FieldViolation]) -> RecordRef | Non
         else:
             target = ref
     return target
+
+
+def _text(value: str, name: str, max_chars: int, problems: list[FieldViolation]) -> str:
+    """Free text, stripped; a value too long or with control characters is refused (and not echoed)."""
+    problem = text_problem(value, max_chars)
+    if problem:
+        problems.append(FieldViolation(name, problem))
+        return ""
+    return value.strip()
 
 
 def _date(value: RawDate | None, name: str, problems: list[FieldViolation], *, required: bool) -> date | None:
