@@ -31,7 +31,7 @@ _FORMS = {"department": "department/<DEPARTMENT>", "operator": "operator/<name>"
 
 def expected(kinds: tuple[str, ...]) -> str:
     """The principals of ``kinds`` in words: ``operator/<name> or service/<name>``."""
-    forms = [_FORMS[k] for k in kinds]
+    forms = [_FORMS[k] for k in KINDS if k in kinds]
     return forms[0] if len(forms) == 1 else f"{', '.join(forms[:-1])} or {forms[-1]}"
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from secondline.clock import Clock
 from secondline.dates import cst_date
-from secondline.errors import Unavailable
+from secondline.errors import FieldViolation, Unavailable
 from secondline.feeds import pages
 from secondline.rules_config import RulesConfig
 from secondline.storage import Database
@@ -63,6 +63,7 @@ class Classification:
             raise Unavailable(
                 message=f"records through cursor {cursor} are not classified yet (at {self.progress.cursor})",
                 reason="NOT_CAUGHT_UP", metadata={"cursor": str(self.progress.cursor)},
+                violations=[FieldViolation("min_record_cursor", f"not reached yet: records are classified through {self.progress.cursor}")],
             ) from None
 
     async def timeline(self, key: str) -> tuple[list[Segment], int]:

@@ -155,7 +155,8 @@ class Gate:
         """The logged crossing and decision, and the crossing decided again from the logged inputs."""
         row = self.log.read(decision_id)
         if row is None:
-            raise NotFound(message=f"no decision {decision_id!r} in the decision log", reason="DECISION_NOT_FOUND")
+            raise NotFound(message=f"no decision {decision_id[:64]!r} in the decision log", reason="DECISION_NOT_FOUND",
+                           violations=[FieldViolation("decision_id", "names no logged decision")])
         crossing = pb.Crossing.FromString(row["crossing"])
         logged = pb.Decision.FromString(row["decision"])
         version = self.measures.named(row["config_version"])

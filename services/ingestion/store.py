@@ -68,6 +68,7 @@ class RecordStore:
                 message=(f"{draft.source} already filed source id {draft.source_id!r} with different content "
                          f"(record {prior.record.record_id}) (R-3)"),
                 reason="SOURCE_ID_REUSED",
+                violations=[FieldViolation("source_id", f"already names record {prior.record.record_id}, with other content (R-3)")],
                 metadata={"record_id": prior.record.record_id},
             ))
         content, content_kind, target_id = draft.content, draft.content.kind, ""
@@ -98,6 +99,7 @@ class RecordStore:
     def _resolve_target(self, draft: Draft, batch: "_Batch") -> StoredRecord:
         ref = draft.content.target
         field = "corrects" if draft.content.kind == "CORRECTION" else "withdraws"
+        path = f"{field}.record_id" if ref.record_id else f"{field}.source_id"
         if ref.record_id:
             target = batch.by_id.get(ref.record_id)
         else:
@@ -107,18 +109,21 @@ class RecordStore:
             raise NotFound(
                 message=f"{field} names no record of {draft.source}: {ref.record_id or ref.source_id!r}",
                 reason="RECORD_NOT_FOUND",
+                violations=[FieldViolation(path, f"names no record of {draft.source}")],
                 metadata={"field": field},
             )
         if target.source != draft.source:
             raise PermissionDenied(
                 message=f"only {target.source}, which filed record {target.record_id}, may correct or withdraw it (R-1, R-4)",
                 reason="RECORD_NOT_OWNED",
+                violations=[FieldViolation(path, f"names a record of {target.source}, not of {draft.source} (R-4)")],
                 metadata={"record_id": target.record_id},
             )
         if target.content.kind == "WITHDRAWAL":
             raise FailedPrecondition(
                 message=f"record {target.record_id} is a withdrawal; it cannot be corrected or withdrawn",
                 reason="RECORD_IS_WITHDRAWAL",
+                violations=[FieldViolation(path, "names a withdrawal, which cannot be corrected or withdrawn (R-4)")],
                 metadata={"record_id": target.record_id},
             )
         superseded_by = batch.superseded.get(target.record_id)
@@ -126,6 +131,7 @@ class RecordStore:
             raise FailedPrecondition(
                 message=f"record {target.record_id} was already superseded by {superseded_by}; name that one (R-4)",
                 reason="RECORD_SUPERSEDED",
+                violations=[FieldViolation(path, f"names a superseded version; the current one is {superseded_by} (R-4)")],
                 metadata={"record_id": target.record_id, "superseded_by": superseded_by},
             )
         return target
@@ -140,9 +146,14 @@ class RecordStore:
                 raise InvalidArgument.of([FieldViolation(
                     "subject", f"must be the withdrawn record's subject ({target.content.subject.key})")])
             return content
-        # CORRECTION: the full corrected content, of the corrected record's kind.
+        # CORRECTION: the full corrected content, of the corrected record's kind and about its
+        # subject: a record filed against the wrong subject is withdrawn and filed anew.
         version = self.rules.in_force(content.decided_on)
         problems = content_violations(target.content_kind, content, draft.source, version)
+        if content.subject != target.content.subject:
+            problems.insert(0, FieldViolation(
+                "subject", f"must be the corrected record's subject ({target.content.subject.key}): a correction keeps "
+                           "the record's subject; withdraw the record and file it anew for another subject (R-4)"))
         if problems:
             raise InvalidArgument.of(problems)
         return content

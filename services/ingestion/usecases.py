@@ -85,7 +85,8 @@ class Ingestion:
     async def get(self, record_id: str) -> StoredRecord:
         record = await self.db.read(self.store.get, record_id)
         if record is None:
-            raise NotFound(message=f"no record {record_id!r}", reason="RECORD_NOT_FOUND", metadata={"record_id": record_id})
+            raise NotFound(message=f"no record {record_id[:64]!r}", reason="RECORD_NOT_FOUND", metadata={"record_id": record_id[:64]},
+                           violations=[FieldViolation("record_id", "names no record")])
         return record
 
     async def history(self, subject_key: str, after_seq: int, limit: int) -> list[StoredRecord]:

@@ -82,6 +82,7 @@ def check_at_edge(
         raise PermissionDenied(
             message=f"{source} may not file {raw.kind} records (R-1)",
             reason="KIND_NOT_OWNED",
+            violations=[FieldViolation("kind", f"{raw.kind} is not among the kinds {source} files (R-1)")],
             metadata={"department": source, "kind": raw.kind},
         )
 
@@ -155,6 +156,7 @@ def _check_list_owner(content: Content, source: str, version: RuleVersion) -> No
         raise PermissionDenied(
             message=f"{source} may not file entries of the {content.list} list; {owner} keeps it (R-1, L-1)",
             reason="LIST_NOT_OWNED",
+            violations=[FieldViolation("list", f"the {content.list} list is kept by {owner} (L-1)")],
             metadata={"department": source, "list": content.list},
         )
 
