@@ -19,13 +19,14 @@ from tests.helpers import details
 MALFORMED = [b"\xff\xff\xff", b"\x0a\x05\xff\xfe\xfd\xfc\xfb", b"\x12\x80"]
 
 
-def channels(gate):
-    return {"ingestion": gate.channel, "classification": grpc.aio.insecure_channel(f"127.0.0.1:{gate.classification_port}"),
-            "gate": gate.gate_channel}
+@pytest.fixture
+async def channels(gate):
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{gate.classification_port}") as classification:
+        yield {"ingestion": gate.channel, "classification": classification, "gate": gate.gate_channel}
 
 
-async def test_every_service_lists_its_health_names_and_reflects_in_v1_and_v1alpha(gate):
-    for name, channel in channels(gate).items():
+async def test_every_service_lists_its_health_names_and_reflects_in_v1_and_v1alpha(gate, channels):
+    for name, channel in channels.items():
         listed = await health_pb2_grpc.HealthStub(channel).List(health_pb2.HealthListRequest())
         assert listed.statuses[""].status == health_pb2.HealthCheckResponse.SERVING, name
         service = next(n for n in listed.statuses if n.startswith(f"secondline.{name}.v1.") and "/" not in n)
@@ -57,9 +58,9 @@ METHODS = {
 }
 
 
-async def test_malformed_bytes_are_invalid_argument_with_a_bad_request_and_no_traceback_on_every_service(gate, caplog):
+async def test_malformed_bytes_are_invalid_argument_with_a_bad_request_and_no_traceback_on_every_service(channels, caplog):
     caplog.set_level(logging.ERROR)
-    for name, channel in channels(gate).items():
+    for name, channel in channels.items():
         for method in [*METHODS[name], "/grpc.health.v1.Health/Check"]:
             for payload in MALFORMED:
                 with pytest.raises(grpc.aio.AioRpcError) as caught:
