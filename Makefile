@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv lint demo up test protos protos-check lint-protos bench bench-classification bench-gate scenarios lock clean
+.PHONY: venv lint demo up test protos protos-check lint-protos breaking bench bench-classification bench-gate scenarios lock clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ protos-check: $(STAMP)
 
 lint-protos: $(STAMP)
 	$(BIN)/buf lint
+
+# buf breaking against the contracts as last landed (protos/landed.binpb; protos/vendor/README.md).
+breaking: $(STAMP)
+	$(BIN)/buf breaking --against protos/landed.binpb
 
 lint: $(STAMP)
 	$(BIN)/ruff check libs services cli tests tools

@@ -54,8 +54,11 @@ class _Chooser:
         return self.items[bisect(self.cumulative, rng.random() * self.cumulative[-1])]
 
 
-def generate_crossings(population: Population, count: int, *, day: date, seed: int) -> list[gate_pb2.Crossing]:
-    """``count`` crossings over ``day`` (CST) at the ten ports, in time order."""
+def generate_crossings(population: Population, count: int, *, day: date, seed: int,
+                       until: datetime | None = None) -> list[gate_pb2.Crossing]:
+    """``count`` crossings over ``day`` (CST) at the ten ports, in time order; with ``until``, those of
+    the day's hours not yet come are taken from the day before, so that every crossing has
+    happened (the gate refuses crossings ahead of its clock, beyond its window)."""
     rng = random.Random(seed * 7919 + day.toordinal())
     companies = _Chooser(population.enterprises, population.enterprise_weights)
     travellers = _Chooser(population.travellers, population.traveller_weights)
@@ -67,6 +70,8 @@ def generate_crossings(population: Population, count: int, *, day: date, seed: i
         port = ports(rng)
         profile = PORTS[port]
         at = start + timedelta(hours=hour_of[port](rng), seconds=rng.randrange(3600))
+        if until is not None and at > until:  # not yet happened today: the same hour yesterday
+            at -= timedelta(days=1)
         crossing = gate_pb2.Crossing(port=port)
         crossing.at.CopyFrom(_timestamp(at))
         if rng.random() < profile.freight:

@@ -146,7 +146,8 @@ class _Demo:
             await self._catch_up(classification, gate, last_cursor, results.ingest)
             self.out("\nReading every filed subject's class now")
             results.classes = await self._classes(classification, population)
-            day_crossings = generate_crossings(population, self.crossings, day=population.today, seed=self.seed)
+            day_crossings = generate_crossings(population, self.crossings, day=population.today, seed=self.seed,
+                                              until=datetime.now(timezone.utc))
             self.out(f"\nReplaying a day of crossings: {len(day_crossings):,} at {len({c.port for c in day_crossings})} ports, "
                      f"{self.lanes} lanes calling the gate at once")
             at_gate = GateTour(self.progress, lanes=self.lanes, seed=self.seed)

@@ -66,10 +66,9 @@ class CrossingWindow(Strict):
 
     past: timedelta = timedelta(hours=24)
     """How old a crossing may be (a lane system sending late); ISO 8601 (``PT24H``) or seconds."""
-    future: timedelta | None = None
-    """How far ahead of the gate's clock a crossing may be (lane systems' clocks drift), e.g.
-    ``PT10M``; unset: no bound, as a suite whose clock is set by hand (scenarios) and the demo's
-    day of crossings need."""
+    future: timedelta | None = timedelta(minutes=10)
+    """How far ahead of the gate's clock a crossing may be (lane systems' clocks drift);
+    ``null``: no bound."""
 
     @field_validator("past", "future")
     @classmethod

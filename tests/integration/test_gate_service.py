@@ -48,6 +48,7 @@ async def test_a_listing_filed_at_ingestion_sends_the_entity_to_inspection_at_th
                               decided_on=date(2026, 3, 1)), department="MARITIME")
     status = await caught_up(gate)
     assert status.loaded and status.subjects == 1
+    gate.clock.set(datetime.fromisoformat("2026-04-01T10:00:30+08:00"))  # a lane system asks at the crossing
     listed = await decide(gate, crossing("c1", "2026-04-01T10:00:00+08:00", enterprise=ACME, port="HAIKOU_XINHAI"))
     assert listed.lane == pb.LANE_RED and "L-2" in listed.reasons and "E-W3" in listed.reasons
     assert listed.config_version == "2025-12-18" and listed.classification_revision == status.classification_revision

@@ -117,3 +117,12 @@ def test_the_report_renders_as_text_and_self_contained_html(population):
     page = html_report(results)
     assert page.startswith("<!doctype html>") and page.count("<svg") >= 2
     assert "http" not in page.replace("http://www.w3.org/2000/svg", "")  # nothing fetched from elsewhere
+
+
+def test_crossings_until_an_instant_have_all_happened_and_keep_the_hours_of_the_day():
+    now = datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc)  # 17:30 CST
+    population = generate_population(400, seed=3, now=now, rules=load_rules().in_force(TODAY))
+    crossings = generate_crossings(population, 2000, day=TODAY, seed=3, until=now)
+    instants = [c.at.ToDatetime(tzinfo=timezone.utc) for c in crossings]
+    assert all(now - timedelta(days=1) < at <= now for at in instants)
+    assert {at.astimezone(CST).hour for at in instants} == set(range(24))
