@@ -82,6 +82,12 @@ class RuleVersion(Strict):
     """L-3: the longest publicity period of a listing, by severity."""
     repair_after: Period
     """L-4: how long after listing a subject may apply for repair."""
+    repair_decide_working_days: PositiveInt = 10
+    """L-4: working days after receipt within which the list owner decides (T-3)."""
+    objection_answer_working_days: PositiveInt = 7
+    """O-3: working days after receipt within which a record's owner answers (T-3)."""
+    objection_extended_working_days: PositiveInt = 15
+    """O-3: the same, once the owner has extended it."""
     candidates: list[CandidateRule] = Field(default_factory=list)
     """L-5: when a subject that is not listed is reported to a list's keeper as a candidate."""
 

@@ -36,6 +36,8 @@ class RecordKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     RECORD_KIND_CREDIT_COMMITMENT: _ClassVar[RecordKind]
     RECORD_KIND_CORRECTION: _ClassVar[RecordKind]
     RECORD_KIND_WITHDRAWAL: _ClassVar[RecordKind]
+    RECORD_KIND_OBJECTION_OPENED: _ClassVar[RecordKind]
+    RECORD_KIND_OBJECTION_CLOSED: _ClassVar[RecordKind]
 
 class CreditClass(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -97,6 +99,8 @@ RECORD_KIND_RISK_ALERT: RecordKind
 RECORD_KIND_CREDIT_COMMITMENT: RecordKind
 RECORD_KIND_CORRECTION: RecordKind
 RECORD_KIND_WITHDRAWAL: RecordKind
+RECORD_KIND_OBJECTION_OPENED: RecordKind
+RECORD_KIND_OBJECTION_CLOSED: RecordKind
 CREDIT_CLASS_UNSPECIFIED: CreditClass
 CREDIT_CLASS_WHITELIST: CreditClass
 CREDIT_CLASS_AEO: CreditClass

@@ -30,7 +30,7 @@ class RecordRef(_message.Message):
     def __init__(self, record_id: _Optional[str] = ..., source_id: _Optional[str] = ...) -> None: ...
 
 class RecordInput(_message.Message):
-    __slots__ = ("source_id", "kind", "subject", "decided_on", "grade", "list", "severity", "valid_until", "commitment", "corrects", "withdraws", "legal_basis")
+    __slots__ = ("source_id", "kind", "subject", "decided_on", "grade", "list", "severity", "valid_until", "commitment", "corrects", "withdraws", "legal_basis", "objection_id", "repair_id", "mark")
     SOURCE_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     SUBJECT_FIELD_NUMBER: _ClassVar[int]
@@ -43,6 +43,9 @@ class RecordInput(_message.Message):
     CORRECTS_FIELD_NUMBER: _ClassVar[int]
     WITHDRAWS_FIELD_NUMBER: _ClassVar[int]
     LEGAL_BASIS_FIELD_NUMBER: _ClassVar[int]
+    OBJECTION_ID_FIELD_NUMBER: _ClassVar[int]
+    REPAIR_ID_FIELD_NUMBER: _ClassVar[int]
+    MARK_FIELD_NUMBER: _ClassVar[int]
     source_id: str
     kind: _common_pb2.RecordKind
     subject: _common_pb2.SubjectId
@@ -55,10 +58,23 @@ class RecordInput(_message.Message):
     corrects: RecordRef
     withdraws: RecordRef
     legal_basis: str
-    def __init__(self, source_id: _Optional[str] = ..., kind: _Optional[_Union[_common_pb2.RecordKind, str]] = ..., subject: _Optional[_Union[_common_pb2.SubjectId, _Mapping]] = ..., decided_on: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., grade: _Optional[str] = ..., list: _Optional[_Union[_common_pb2.DishonestyList, str]] = ..., severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., valid_until: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., commitment: _Optional[_Union[_common_pb2.CommitmentStatus, str]] = ..., corrects: _Optional[_Union[RecordRef, _Mapping]] = ..., withdraws: _Optional[_Union[RecordRef, _Mapping]] = ..., legal_basis: _Optional[str] = ...) -> None: ...
+    objection_id: str
+    repair_id: str
+    mark: ObjectionMark
+    def __init__(self, source_id: _Optional[str] = ..., kind: _Optional[_Union[_common_pb2.RecordKind, str]] = ..., subject: _Optional[_Union[_common_pb2.SubjectId, _Mapping]] = ..., decided_on: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., grade: _Optional[str] = ..., list: _Optional[_Union[_common_pb2.DishonestyList, str]] = ..., severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., valid_until: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., commitment: _Optional[_Union[_common_pb2.CommitmentStatus, str]] = ..., corrects: _Optional[_Union[RecordRef, _Mapping]] = ..., withdraws: _Optional[_Union[RecordRef, _Mapping]] = ..., legal_basis: _Optional[str] = ..., objection_id: _Optional[str] = ..., repair_id: _Optional[str] = ..., mark: _Optional[_Union[ObjectionMark, _Mapping]] = ...) -> None: ...
+
+class ObjectionMark(_message.Message):
+    __slots__ = ("objection_id", "at", "record_ids")
+    OBJECTION_ID_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    RECORD_IDS_FIELD_NUMBER: _ClassVar[int]
+    objection_id: str
+    at: _timestamp_pb2.Timestamp
+    record_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, objection_id: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., record_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Record(_message.Message):
-    __slots__ = ("record_id", "source", "input", "content_kind", "target_record_id", "submitted_at", "submitted_on", "late", "backfilled", "superseded_by", "cursor", "traceparent")
+    __slots__ = ("record_id", "source", "input", "content_kind", "target_record_id", "submitted_at", "submitted_on", "late", "backfilled", "superseded_by", "cursor", "traceparent", "filed_by", "open_objection_ids")
     RECORD_ID_FIELD_NUMBER: _ClassVar[int]
     SOURCE_FIELD_NUMBER: _ClassVar[int]
     INPUT_FIELD_NUMBER: _ClassVar[int]
@@ -71,6 +87,8 @@ class Record(_message.Message):
     SUPERSEDED_BY_FIELD_NUMBER: _ClassVar[int]
     CURSOR_FIELD_NUMBER: _ClassVar[int]
     TRACEPARENT_FIELD_NUMBER: _ClassVar[int]
+    FILED_BY_FIELD_NUMBER: _ClassVar[int]
+    OPEN_OBJECTION_IDS_FIELD_NUMBER: _ClassVar[int]
     record_id: str
     source: _common_pb2.Department
     input: RecordInput
@@ -83,13 +101,19 @@ class Record(_message.Message):
     superseded_by: str
     cursor: str
     traceparent: str
-    def __init__(self, record_id: _Optional[str] = ..., source: _Optional[_Union[_common_pb2.Department, str]] = ..., input: _Optional[_Union[RecordInput, _Mapping]] = ..., content_kind: _Optional[_Union[_common_pb2.RecordKind, str]] = ..., target_record_id: _Optional[str] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., submitted_on: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., late: _Optional[bool] = ..., backfilled: _Optional[bool] = ..., superseded_by: _Optional[str] = ..., cursor: _Optional[str] = ..., traceparent: _Optional[str] = ...) -> None: ...
+    filed_by: str
+    open_objection_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, record_id: _Optional[str] = ..., source: _Optional[_Union[_common_pb2.Department, str]] = ..., input: _Optional[_Union[RecordInput, _Mapping]] = ..., content_kind: _Optional[_Union[_common_pb2.RecordKind, str]] = ..., target_record_id: _Optional[str] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., submitted_on: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., late: _Optional[bool] = ..., backfilled: _Optional[bool] = ..., superseded_by: _Optional[str] = ..., cursor: _Optional[str] = ..., traceparent: _Optional[str] = ..., filed_by: _Optional[str] = ..., open_objection_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class SubmitRecordRequest(_message.Message):
-    __slots__ = ("record",)
+    __slots__ = ("record", "on_behalf_of", "validate_only")
     RECORD_FIELD_NUMBER: _ClassVar[int]
+    ON_BEHALF_OF_FIELD_NUMBER: _ClassVar[int]
+    VALIDATE_ONLY_FIELD_NUMBER: _ClassVar[int]
     record: RecordInput
-    def __init__(self, record: _Optional[_Union[RecordInput, _Mapping]] = ...) -> None: ...
+    on_behalf_of: _common_pb2.Department
+    validate_only: bool
+    def __init__(self, record: _Optional[_Union[RecordInput, _Mapping]] = ..., on_behalf_of: _Optional[_Union[_common_pb2.Department, str]] = ..., validate_only: _Optional[bool] = ...) -> None: ...
 
 class SubmitRecordResponse(_message.Message):
     __slots__ = ("record", "replayed")
