@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timezone
 
 import grpc
 
@@ -144,5 +144,8 @@ def incoming(message: ingestion_pb2.StreamRecordsResponse) -> list[Incoming]:
             valid_until=date(body.valid_until.year, body.valid_until.month, body.valid_until.day) if body.HasField("valid_until") else None,
             target_record_id=record.target_record_id,
             traceparent=record.traceparent,
+            objection_id=body.mark.objection_id,
+            marked_at=body.mark.at.ToDatetime(tzinfo=timezone.utc) if body.mark.HasField("at") else None,
+            marked_records=tuple(body.mark.record_ids),
         ))
     return found

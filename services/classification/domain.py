@@ -17,6 +17,7 @@ WHITELIST, AEO, WATCHLIST = "WHITELIST", "AEO", "WATCHLIST"
 CLASS_RANK = {WHITELIST: 0, AEO: 1, WATCHLIST: 2}
 
 RISK_ALERT = "RISK_ALERT"
+UNDER_OBJECTION = "UNDER_OBJECTION"
 DISHONESTY_FLAGS = {"ANTI_SMUGGLING": "DISHONESTY_ANTI_SMUGGLING", "MARITIME": "DISHONESTY_MARITIME"}
 
 
@@ -38,6 +39,12 @@ class Fact(NamedTuple):
     order: int = 0
     """Commit order of the chain's first record: breaks ties between facts of one day."""
     traceparent: str = ""
+    objection_id: str = ""
+    """OBJECTION_OPENED / OBJECTION_CLOSED: the objection (O-2)."""
+    marked_at: datetime | None = None
+    """When the objection's mark starts (opened) or ends (closed)."""
+    marked_records: tuple[str, ...] = ()
+    """OBJECTION_OPENED: the disputed records."""
 
 
 class Contribution(NamedTuple):

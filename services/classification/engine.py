@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from secondline.dates import start_of_day
 from secondline.rules_config import RulesConfig
 
-from .domain import (AEO, CLASS_RANK, DISHONESTY_FLAGS, RISK_ALERT, WATCHLIST, WHITELIST, Answer,
+from .domain import (AEO, CLASS_RANK, DISHONESTY_FLAGS, RISK_ALERT, UNDER_OBJECTION, WATCHLIST, WHITELIST, Answer,
                      Contribution, Fact, Segment)
 
 # E-W2..E-W4 for business entities; every one of them is P-W for an individual.
@@ -37,6 +37,7 @@ def contributions(subject_type: str, facts: list[Fact], rules: RulesConfig) -> l
     found += _stays(subject_type, facts, rules)
     found += _listings(facts, rules)
     found += _risk_alerts(facts)
+    found += _objections(facts)
     return found
 
 
@@ -112,6 +113,19 @@ def _risk_alerts(facts: list[Fact]) -> list[Contribution]:
     return [
         Contribution("P-R", RISK_ALERT, start_of_day(f.decided_on), start_of_day(f.valid_until + timedelta(days=1)), (f.record_id,))
         for f in facts if f.kind == "RISK_ALERT" and f.valid_until is not None
+    ]
+
+
+def _objections(facts: list[Fact]) -> list[Contribution]:
+    """O-2: under objection from its receipt until it is decided, with the disputed records.
+
+    A mark, not a class: the class stands until the objection is decided (and then follows
+    the owner's withdrawal or correction, O-4).
+    """
+    closed = {f.objection_id: f.marked_at for f in facts if f.kind == "OBJECTION_CLOSED"}
+    return [
+        Contribution("O-2", UNDER_OBJECTION, f.marked_at, closed.get(f.objection_id), f.marked_records)
+        for f in facts if f.kind == "OBJECTION_OPENED" and f.marked_at is not None
     ]
 
 

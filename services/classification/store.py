@@ -52,6 +52,9 @@ class Incoming:
     valid_until: date | None = None
     target_record_id: str = ""
     traceparent: str = ""
+    objection_id: str = ""
+    marked_at: datetime | None = None
+    marked_records: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -305,14 +308,17 @@ def _row(rec: Incoming, root_cursor: int) -> dict:
         "subject_key": rec.subject_key, "kind": rec.kind, "content_kind": rec.content_kind, "source": rec.source,
         "decided_on": rec.decided_on, "grade": rec.grade, "list": rec.list, "severity": rec.severity,
         "valid_until": rec.valid_until, "root_cursor": root_cursor, "holds": rec.kind != "WITHDRAWAL",
-        "traceparent": rec.traceparent,
+        "traceparent": rec.traceparent, "objection_id": rec.objection_id, "marked_at": rec.marked_at,
+        "marked_records": " ".join(rec.marked_records),
     }
 
 
 def _fact(row) -> Fact:
     return Fact(record_id=row["record_id"], source=row["source"], kind=row["content_kind"],
                 decided_on=row["decided_on"], grade=row["grade"], list=row["list"], severity=row["severity"],
-                valid_until=row["valid_until"], order=row["root_cursor"], traceparent=row["traceparent"])
+                valid_until=row["valid_until"], order=row["root_cursor"], traceparent=row["traceparent"],
+                objection_id=row["objection_id"] or "", marked_at=row["marked_at"],
+                marked_records=tuple((row["marked_records"] or "").split()))
 
 
 def _chunks(items: list):

@@ -40,6 +40,12 @@ class RecordRow(Base):
     holds: Mapped[bool] = mapped_column(Boolean)
     """The newest version of its chain, and not a withdrawal (R-4)."""
     traceparent: Mapped[str] = mapped_column(String(64))
+    objection_id: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    """OBJECTION_OPENED / OBJECTION_CLOSED: the objection (O-2)."""
+    marked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    """When the objection's mark starts or ends."""
+    marked_records: Mapped[str] = mapped_column(Text, default="", server_default="")
+    """OBJECTION_OPENED: the disputed record ids, space-separated."""
 
 
 class SubjectRow(Base):

@@ -36,7 +36,7 @@ RISK_ALERT_BIT = FLAG_BIT[common_pb2.FLAG_RISK_ALERT]
 LISTED_BITS = FLAG_BIT[common_pb2.FLAG_DISHONESTY_ANTI_SMUGGLING] | FLAG_BIT[common_pb2.FLAG_DISHONESTY_MARITIME]
 
 # The rules classification gives as reasons (E, P, L, X); an unknown one is kept as OTHER.
-RULES = ("E-A", "E-W1", "E-W2", "E-W3", "E-W4", "E-B", "P-W", "P-B", "P-R", "L-1", "X-2", "X-3", "OTHER")
+RULES = ("E-A", "E-W1", "E-W2", "E-W3", "E-W4", "E-B", "P-W", "P-B", "P-R", "L-1", "X-2", "X-3", "O-2", "OTHER")
 RULE_BIT = {rule: 1 << i for i, rule in enumerate(RULES)}
 PLAIN_RULES = RULE_BIT["E-B"] | RULE_BIT["P-B"]
 

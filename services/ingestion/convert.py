@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from secondline.common.v1 import common_pb2
 from secondline.ingestion.v1 import ingestion_pb2
-from secondline.rpc.convert import date_to_proto, timestamp
+from secondline.rpc.convert import date_to_proto, instant, timestamp
 
-from .domain import Content, RecordInput, RecordRef, StoredRecord
+from .domain import Content, ObjectionMark, RecordInput, RecordRef, StoredRecord
+from .marks import MARK_SOURCE
 
 
 def enum_name(enum, value: int, prefix: str) -> str:
@@ -39,14 +40,22 @@ def input_from_proto(msg: ingestion_pb2.RecordInput) -> RecordInput:
         corrects=_ref(msg.corrects) if msg.HasField("corrects") else None,
         withdraws=_ref(msg.withdraws) if msg.HasField("withdraws") else None,
         legal_basis=msg.legal_basis,
+        objection_id=msg.objection_id,
+        repair_id=msg.repair_id,
+        mark=_mark(msg.mark) if msg.HasField("mark") else None,
     )
+
+
+def _mark(msg: ingestion_pb2.ObjectionMark) -> ObjectionMark:
+    return ObjectionMark(msg.objection_id, instant(msg.at) if msg.HasField("at") else None, tuple(msg.record_ids))
 
 
 def record_to_proto(record: StoredRecord, *, basic: bool = False) -> ingestion_pb2.Record:
     """The stored record; ``basic`` leaves out what the sender stated (RECORD_VIEW_BASIC)."""
     return ingestion_pb2.Record(
         record_id=record.record_id,
-        source=common_pb2.Department.Value("DEPARTMENT_" + record.source),
+        # An objection mark is no department's record: its source is left unspecified.
+        source=0 if record.source == MARK_SOURCE else common_pb2.Department.Value("DEPARTMENT_" + record.source),
         input=None if basic else _content_to_proto(record.source_id, record.content),
         content_kind=0 if basic else enum_value(common_pb2.RecordKind, record.content_kind, "RECORD_KIND_"),
         target_record_id=record.target_record_id,
@@ -57,6 +66,8 @@ def record_to_proto(record: StoredRecord, *, basic: bool = False) -> ingestion_p
         superseded_by=record.superseded_by,
         cursor=str(record.seq),
         traceparent="" if basic else record.traceparent,
+        filed_by=record.filed_by,
+        open_objection_ids=list(record.open_objection_ids),
     )
 
 
@@ -70,7 +81,14 @@ def _content_to_proto(source_id: str, content: Content) -> ingestion_pb2.RecordI
         severity=enum_value(common_pb2.Severity, content.severity, "SEVERITY_"),
         commitment=enum_value(common_pb2.CommitmentStatus, content.commitment, "COMMITMENT_STATUS_"),
         legal_basis=content.legal_basis,
+        objection_id=content.objection_id,
+        repair_id=content.repair_id,
     )
+    if content.mark is not None:
+        msg.mark.objection_id = content.mark.objection_id
+        msg.mark.record_ids.extend(content.mark.record_ids)
+        if content.mark.at is not None:
+            msg.mark.at.CopyFrom(timestamp(content.mark.at))
     if content.subject is not None:
         setattr(msg.subject, content.subject.type, content.subject.key)
     if content.valid_until:

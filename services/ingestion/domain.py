@@ -34,6 +34,24 @@ class RecordRef:
 
 
 @dataclass(frozen=True)
+class ObjectionMark:
+    """An objection's mark in the log (O-2): which objection, from or until when, on which records."""
+
+    objection_id: str = ""
+    at: datetime | None = None
+    record_ids: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"objection_id": self.objection_id, "at": self.at.isoformat() if self.at else None,
+                "record_ids": list(self.record_ids)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "ObjectionMark":
+        return cls(data["objection_id"], datetime.fromisoformat(data["at"]) if data["at"] else None,
+                   tuple(data["record_ids"]))
+
+
+@dataclass(frozen=True)
 class RecordInput:
     """What a department states in one record, exactly as received."""
 
@@ -50,6 +68,9 @@ class RecordInput:
     corrects: RecordRef | None = None
     withdraws: RecordRef | None = None
     legal_basis: str = ""
+    objection_id: str = ""
+    repair_id: str = ""
+    mark: ObjectionMark | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +87,12 @@ class Content:
     commitment: str = ""
     legal_basis: str = ""
     target: RecordRef | None = None
+    objection_id: str = ""
+    """An owner's record filed for an upheld objection names it (O-4)."""
+    repair_id: str = ""
+    """A list owner's record filed for an approved repair names it (L-4)."""
+    mark: ObjectionMark | None = None
+    """OBJECTION_OPENED / OBJECTION_CLOSED: the mark (O-2)."""
 
     def to_json(self) -> dict[str, Any]:
         # What dataclasses.asdict gave, built directly (asdict deep-copies every field).
@@ -81,6 +108,11 @@ class Content:
             "commitment": self.commitment,
             "legal_basis": self.legal_basis,
             "target": {"record_id": target.record_id, "source_id": target.source_id} if target is not None else None,
+            # Only when set: the canonical JSON (and so the digest, R-3) of every other record
+            # stays what it was before these fields existed.
+            **({"objection_id": self.objection_id} if self.objection_id else {}),
+            **({"repair_id": self.repair_id} if self.repair_id else {}),
+            **({"mark": self.mark.to_json()} if self.mark is not None else {}),
         }
 
     @cached_property
@@ -101,6 +133,9 @@ class Content:
             commitment=data["commitment"],
             legal_basis=data["legal_basis"],
             target=RecordRef(**data["target"]) if data["target"] else None,
+            objection_id=data.get("objection_id", ""),
+            repair_id=data.get("repair_id", ""),
+            mark=ObjectionMark.from_json(data["mark"]) if data.get("mark") else None,
         )
 
     def digest(self) -> str:
@@ -120,6 +155,8 @@ class Draft:
     backfilled: bool = False
     traceparent: str = ""
     digest: str = field(default="", compare=False)
+    filed_by: str = ""
+    """Who asked, when not the department itself (``service/objection``)."""
 
 
 @dataclass(frozen=True)
@@ -138,3 +175,6 @@ class StoredRecord:
     traceparent: str = ""
     superseded_by: str = ""
     seq: int = 0
+    filed_by: str = ""
+    open_objection_ids: tuple[str, ...] = ()
+    """In answers about history: the open objections that mark the record (O-2)."""

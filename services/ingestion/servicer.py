@@ -32,8 +32,10 @@ class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
 
     async def SubmitRecord(self, request, context):
         try:
-            source = self._auth.authenticate(context, "department", action="file records").name
-            [outcome] = await self._ingestion.submit(source, [input_from_proto(request.record)])
+            principal = self._auth.authenticate(context, "department", "service", action="file records")
+            on_behalf_of = enum_name(common_pb2.Department, request.on_behalf_of, "DEPARTMENT_")
+            outcome = await self._ingestion.file(principal, input_from_proto(request.record), on_behalf_of=on_behalf_of,
+                                                 validate_only=request.validate_only)
             if outcome.error is not None:
                 raise outcome.error
         except DomainError as error:

@@ -24,8 +24,10 @@ from secondline.storage import is_postgres, writer
 from .domain import Content, Draft, StoredRecord
 from .tables import RecordRow
 
-records = RecordRow.__table__
+from .marks import MARK_KINDS, MARK_SOURCE, mark_violations
 from .validation import content_violations
+
+records = RecordRow.__table__
 
 WRITE_LOCK_KEY = 0x5EC0_1D01  # pg_advisory_xact_lock key serialising ingestion writers
 _LOOKUP_CHUNK = 500
@@ -58,6 +60,14 @@ class RecordStore:
                 conn.execute(insert(records), batch.new_rows)
         return outcomes
 
+    def check(self, draft: Draft) -> Outcome:
+        """What storing ``draft`` would answer, storing nothing (validate_only, AIP-163)."""
+        with self.engine.connect() as conn:
+            outcome = self._decide(draft, _Batch(conn, [draft]))
+        if outcome.record is not None and not outcome.replayed:
+            outcome = replace(outcome, record=replace(outcome.record, record_id="", seq=0))
+        return outcome
+
     def _decide(self, draft: Draft, batch: "_Batch") -> Outcome:
         key = (draft.source, draft.source_id)
         prior = batch.by_source.get(key)
@@ -72,6 +82,10 @@ class RecordStore:
                 metadata={"record_id": prior.record.record_id},
             ))
         content, content_kind, target_id = draft.content, draft.content.kind, ""
+        if content.kind == "OBJECTION_OPENED":  # O-2: current records of the subject only
+            problems = mark_violations(content, batch.by_id, batch.superseded)
+            if problems:
+                return Outcome(error=InvalidArgument.of(problems))
         if draft.content.target is not None:
             try:
                 target = self._resolve_target(draft, batch)
@@ -92,6 +106,7 @@ class RecordStore:
             late=draft.late,
             backfilled=draft.backfilled,
             traceparent=draft.traceparent,
+            filed_by=draft.filed_by,
         )
         batch.add(record, draft.digest)
         return Outcome(record=record)
@@ -166,11 +181,26 @@ class RecordStore:
         return _from_row(row) if row else None
 
     def history(self, subject_key: str, after_seq: int, limit: int) -> list[StoredRecord]:
+        """A page of the subject's records, each with the open objections that mark it (O-2)."""
         query = (_with_superseded()
                  .where(records.c.subject_key == subject_key, records.c.seq > after_seq)
                  .order_by(records.c.seq).limit(limit))
+        marks = (select(records.c.content).where(records.c.subject_key == subject_key, records.c.kind.in_(MARK_KINDS))
+                 .order_by(records.c.seq))
         with self.engine.connect() as conn:
-            return [_from_row(row) for row in conn.execute(query)]
+            page = [_from_row(row) for row in conn.execute(query)]
+            opened: dict[str, tuple[str, ...]] = {}
+            for (content,) in conn.execute(marks):
+                mark = Content.from_json(json.loads(content)).mark
+                if mark.record_ids:
+                    opened[mark.objection_id] = mark.record_ids
+                else:
+                    opened.pop(mark.objection_id, None)
+        marked: dict[str, list[str]] = {}
+        for objection_id, record_ids in opened.items():
+            for record_id in record_ids:
+                marked.setdefault(record_id, []).append(objection_id)
+        return [replace(r, open_objection_ids=tuple(marked[r.record_id])) if r.record_id in marked else r for r in page]
 
     def feed(self, after_seq: int, limit: int) -> list[StoredRecord]:
         query = select(records).where(records.c.seq > after_seq).order_by(records.c.seq).limit(limit)
@@ -184,7 +214,8 @@ class RecordStore:
     def timeliness(self, first: date, last: date, department: str | None) -> list[tuple[str, int, int, int]]:
         """(department, records, late records, longest delay in days) over receipt dates."""
         c = records.c
-        query = select(c.source, c.late, c.decided_on, c.submitted_on).where(c.submitted_on >= first, c.submitted_on <= last)
+        query = select(c.source, c.late, c.decided_on, c.submitted_on).where(
+            c.submitted_on >= first, c.submitted_on <= last, c.source != MARK_SOURCE)  # marks are no department's
         if department:
             query = query.where(c.source == department)
         rows: dict[str, list[int]] = {}
@@ -214,6 +245,8 @@ class _Batch:
         source_keys = {(d.source, d.source_id) for d in drafts}
         target_ids: set[str] = set()
         for d in drafts:
+            if d.content.mark is not None:
+                target_ids.update(d.content.mark.record_ids)
             ref = d.content.target
             if ref is not None:
                 if ref.record_id:
@@ -282,6 +315,7 @@ def _to_row(record: StoredRecord, digest: str) -> dict:
         "content": record.content.canonical_json,
         "digest": digest,
         "traceparent": record.traceparent,
+        "filed_by": record.filed_by,
     }
 
 
@@ -301,6 +335,7 @@ def _from_row(row) -> StoredRecord:
         traceparent=row.traceparent,
         superseded_by=getattr(row, "superseded_by", None) or "",
         seq=row.seq,
+        filed_by=row.filed_by or "",
     )
 
 

@@ -50,3 +50,5 @@ class RecordRow(Base):
     digest: Mapped[str] = mapped_column(String(64))
     """SHA-256 of the canonical content: equal digests are the same record (R-3)."""
     traceparent: Mapped[str] = mapped_column(String(64))
+    filed_by: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    """Who asked, when not the department itself: ``service/objection`` (O-2, O-4, L-4)."""

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from secondline.auth import Principal
 from secondline.clock import Clock
 from secondline.feeds import pages
 from secondline.errors import DomainError, FieldViolation, InvalidArgument, NotFound
@@ -14,6 +15,7 @@ from secondline.storage import Database
 from secondline.telemetry import current_traceparent
 
 from .domain import RecordInput, StoredRecord
+from .marks import prepare, refuse_service_fields
 from .store import Outcome, RecordStore
 from .validation import Limits, check_at_edge
 from .writer import RecordWriter
@@ -45,6 +47,20 @@ class Ingestion:
         now = self.clock.now()
         return await self._file([(source, raw, now, False) for raw in inputs])
 
+    async def file(self, principal: Principal, raw: RecordInput, *, on_behalf_of: str = "",
+                   validate_only: bool = False) -> Outcome:
+        """File one record for ``principal``: a department's own, or what the objection service
+        files (marks, an owner's records on its behalf); with ``validate_only``, store nothing."""
+        try:
+            draft = prepare(principal, raw, on_behalf_of=on_behalf_of, received_at=self.clock.now(),
+                            rules=self.rules, traceparent=current_traceparent(), limits=self.limits)
+        except DomainError as error:
+            return Outcome(error=error)
+        if validate_only:
+            return await self.db.read(self.store.check, draft)
+        [outcome] = await self.writer.submit([draft])
+        return outcome
+
     async def backfill(self, items: list[Historical | DomainError]) -> list[Outcome]:
         """Migrate records with their original receipt instants (operators only); an item that
         is already an error (its receipt instant refused at the edge) is that record's result."""
@@ -69,6 +85,7 @@ class Ingestion:
                 continue
             source, raw, received_at, backfilled = item
             try:
+                refuse_service_fields(raw)
                 draft = check_at_edge(raw, source=source, received_at=received_at, rules=self.rules,
                                       backfilled=backfilled, traceparent=traceparent, limits=self.limits)
             except DomainError as error:
