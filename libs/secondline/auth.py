@@ -1,8 +1,9 @@
 """Who is calling: departments, operators (DESIGN "Security").
 
 A principal is written ``department/<DEPARTMENT>`` (``department/TAX``),
-``operator/<name>`` (a person running the suite) or ``service/<name>`` (another Secondline
-service, such as classification following the record feed). On the embedded default it comes from the call metadata key
+``operator/<name>`` (a person running the suite), ``service/<name>`` (another Secondline
+service, such as classification following the record feed) or ``portal/<name>`` (the credit
+portal or the single window, acting for the subject each request names, RULES O-1, I-1). On the embedded default it comes from the call metadata key
 ``x-secondline-principal``; in a cluster, under mutual TLS, it is the client certificate's
 subject common name and the metadata key is ignored. Both sources read the same grammar, so
 swapping one for the other changes no use case.
@@ -38,7 +39,7 @@ def expected(kinds: tuple[str, ...]) -> str:
 @dataclass(frozen=True)
 class Principal:
     kind: str
-    """``department``, ``operator`` or ``service``."""
+    """``department``, ``operator``, ``service`` or ``portal``."""
     name: str
     """The department (``TAX``) or the operator's name."""
 
@@ -60,13 +61,13 @@ def parse_principal(text: str, *, kinds: tuple[str, ...] = KINDS, action: str = 
     kind, _, name = text.strip().partition("/")
     if kind == "department" and name in DEPARTMENTS:
         return Principal("department", name)
-    if kind in ("operator", "service") and _NAME.match(name):
+    if kind in ("operator", "service", "portal") and _NAME.match(name):
         return Principal(kind, name)
     allowed = f"; to {action}, name {expected(kinds)}" if action else ""
     raise Unauthenticated(
         message=(
             f"principal {text!r} is not recognised: expected department/<one of "
-            f"{', '.join(DEPARTMENTS)}>, operator/<name> or service/<name>{allowed}"
+            f"{', '.join(DEPARTMENTS)}>, operator/<name>, service/<name> or portal/<name>{allowed}"
         ),
         reason="UNKNOWN_PRINCIPAL",
         metadata={"allowed": ",".join(kinds)},

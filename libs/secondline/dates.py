@@ -26,7 +26,7 @@ import yaml
 
 __all__ = [
     "CST", "CalendarError", "Deadline", "Holiday", "WorkingCalendar", "YearSchedule",
-    "add_months", "add_years", "cst_date", "default_calendar", "noon", "period_end",
+    "add_months", "add_years", "cst_date", "default_calendar", "end_of_day", "noon", "period_end",
     "period_last_day", "start_of_day",
 ]
 
@@ -51,6 +51,12 @@ def cst_date(instant: datetime) -> date:
 def start_of_day(d: date) -> datetime:
     """The instant a CST day begins: 00:00 +08:00 (T-1)."""
     return datetime.combine(_require_date(d), time(0), tzinfo=CST)
+
+
+def end_of_day(d: date) -> datetime:
+    """The instant a CST day ends: 00:00 +08:00 of the next day (T-1); a deadline "at the end
+    of the Nth working day" passes then (T-3)."""
+    return start_of_day(_require_date(d) + timedelta(days=1))
 
 
 def noon(d: date) -> datetime:
@@ -296,6 +302,12 @@ class WorkingCalendar:
             if self.is_working_day(day):
                 n -= 1
         return Deadline(day, provisional)
+
+    def working_days_due(self, received: date, n: int) -> tuple[datetime, bool]:
+        """When a period of ``n`` working days after ``received`` passes (T-3): the end of its
+        last working day, and whether that is provisional."""
+        deadline = self.add_working_days(received, n)
+        return end_of_day(deadline.day), deadline.provisional
 
 
 @functools.cache

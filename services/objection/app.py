@@ -1,0 +1,126 @@
+"""The objection service's composition root: settings, wiring, and its entry point.
+
+    python -m secondline.services.objection --config objection.yaml
+
+Settings come from the file and from ``SECONDLINE_OBJECTION_*`` environment variables.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import grpc
+from pydantic import PositiveFloat
+
+from secondline.auth import MetadataAuthenticator, MutualTlsAuthenticator
+from secondline.clock import Clock
+from secondline.clock_service import register_if_manual
+from secondline.config import Strict
+from secondline.dates import WorkingCalendar
+from secondline.objection.v1 import objection_pb2, objection_pb2_grpc
+from secondline.rules_config import load_rules
+from secondline.server import DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings, host, open_database, service_main
+from secondline.storage import Database
+from secondline.telemetry import Telemetry
+
+from .clients import ClassificationClient, IngestionClient
+from .outbox import Deliverer, OutboxTable
+from .repair_store import RepairStore
+from .repairs import Repairs
+from .servicer import ObjectionServicer
+from .store import ObjectionStore
+from .usecases import Calendar, Objections
+
+NAME = "objection"
+ENV_PREFIX = "SECONDLINE_OBJECTION_"
+
+
+class ObjectionSettings(Strict):
+    server: ServerSettings = ServerSettings()
+    database: DatabaseSettings = DatabaseSettings(url="sqlite:///data/objection.sqlite")
+    telemetry: TelemetrySettings = TelemetrySettings()
+    ingestion_address: str = "127.0.0.1:50051"
+    """Where ingestion is: the subjects' records, and where the outbox files."""
+    classification_address: str = "127.0.0.1:50052"
+    """Where classification is: the records behind a class (O-1), the subject's file (I-1)."""
+    rules_file: Path | None = None
+    """Versioned rules (O-3 and L-4 periods); the packaged default when unset."""
+    calendar_dir: Path | None = None
+    """The working-day calendar (T-3), one YAML file per year; the packaged one when unset.
+    Add a year's file and call ReloadCalendar: open deadlines are re-projected and journaled."""
+    deliver_wait_seconds: PositiveFloat = 5.0
+    """How long a call waits for ingestion to acknowledge what it committed before answering."""
+    delivery_poll_seconds: PositiveFloat = 2.0
+    """How often the outbox retries what ingestion has not acknowledged."""
+    start_clock: datetime | None = None
+    """Tests and scenario runs only: a manual clock standing at this instant."""
+
+
+@dataclass
+class ObjectionService:
+    settings: ObjectionSettings
+    telemetry: Telemetry
+    clock: Clock
+    name: str = NAME
+    objections: Objections | None = field(default=None, init=False)
+    repairs: Repairs | None = field(default=None, init=False)
+    _db: Database | None = field(default=None, init=False)
+    _channels: list = field(default_factory=list, init=False)
+    _tasks: list[asyncio.Task] = field(default_factory=list, init=False)
+
+    def register(self, server: grpc.aio.Server) -> list[str]:
+        rules = load_rules(self.settings.rules_file)
+        calendar = Calendar(self.settings.calendar_dir)
+        self._db = open_database(self.settings.database, self.telemetry, NAME)
+        interceptors = self.telemetry.client_interceptors()
+        self._channels = [grpc.aio.insecure_channel(self.settings.ingestion_address, interceptors=interceptors),
+                          grpc.aio.insecure_channel(self.settings.classification_address, interceptors=interceptors)]
+        ingestion = IngestionClient(self._channels[0])
+        deliverer = Deliverer(db=self._db, table=OutboxTable(self._db.engine), ingestion=ingestion, clock=self.clock,
+                              poll_seconds=self.settings.delivery_poll_seconds)
+        self.objections = Objections(
+            db=self._db, store=ObjectionStore(self._db.engine), ingestion=ingestion,
+            classification=ClassificationClient(self._channels[1]), deliverer=deliverer, rules=rules, calendar=calendar,
+            clock=self.clock, deliver_wait=self.settings.deliver_wait_seconds)
+        self.repairs = Repairs(self.objections, RepairStore(self._db.engine))
+        authenticator = MutualTlsAuthenticator() if self.settings.server.tls else MetadataAuthenticator()
+        objection_pb2_grpc.add_ObjectionServiceServicer_to_server(
+            ObjectionServicer(self.objections, self.repairs, authenticator), server)
+        names = [objection_pb2.DESCRIPTOR.services_by_name["ObjectionService"].full_name]
+        return names + register_if_manual(server, self.clock)
+
+    async def start(self) -> None:
+        # A calendar file added while the service was down re-projects its deadlines now (T-3).
+        calendar = self.objections.calendar.current
+        await self.objections.reproject(calendar)
+        await self.repairs.reproject(calendar)
+        # What was committed before a stop (or a kill) and not acknowledged is delivered now.
+        self._tasks = [asyncio.create_task(self.objections.deliverer.run(), name="objection-outbox")]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for channel in self._channels:
+            await channel.close()
+        self._db.close()
+
+
+def build(settings: ObjectionSettings, *, telemetry: Telemetry | None = None, clock: Clock | None = None) -> ServiceHost:
+    return host(ObjectionService, settings, NAME, telemetry=telemetry, clock=clock)
+
+
+def _check(settings: ObjectionSettings) -> None:
+    load_rules(settings.rules_file)
+    if settings.calendar_dir is not None:
+        WorkingCalendar.from_directory(settings.calendar_dir)
+
+
+def main(argv: list[str] | None = None) -> int:
+    return service_main(argv, name=NAME, settings_model=ObjectionSettings, env_prefix=ENV_PREFIX, build=build, check=_check)
