@@ -41,6 +41,10 @@ SERVICES: tuple[InProcessService, ...] = (
                      lambda suite: {"ingestion_address": suite.address("ingestion")}),
     InProcessService("gate", "secondline.services.gate.app", "GateSettings",
                      lambda suite: {"classification_address": suite.address("classification"), "heartbeat_seconds": 0.2}),
+    InProcessService("objection", "secondline.services.objection.app", "ObjectionSettings",
+                     lambda suite: {"ingestion_address": suite.address("ingestion"),
+                                    "classification_address": suite.address("classification"),
+                                    "delivery_poll_seconds": 0.2}),
 )
 
 

@@ -76,11 +76,18 @@ def gate_settings(name: str, layout: Layout) -> dict[str, Any]:
     return {**embedded_settings(name, layout), "classification_address": layout.addresses["classification"]}
 
 
+def objection_settings(name: str, layout: Layout) -> dict[str, Any]:
+    """The objection service reads ingestion and classification and files through ingestion."""
+    return {**embedded_settings(name, layout), "ingestion_address": layout.addresses["ingestion"],
+            "classification_address": layout.addresses["classification"]}
+
+
 #: The suite, in start order (producers before their followers); stopped in reverse.
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("ingestion", "secondline.services.ingestion", embedded_settings),
     ServiceSpec("classification", "secondline.services.classification", classification_settings),
     ServiceSpec("gate", "secondline.services.gate", gate_settings),
+    ServiceSpec("objection", "secondline.services.objection", objection_settings),
 )
 
 

@@ -23,6 +23,13 @@ async def test_every_step_of_the_public_scenarios_passes_gate_steps_included():
     assert any(next(iter(step)) == "gate_rate" for r in results for step in r.scenario.steps)
 
 
+@pytest.mark.skipif(not (PUBLIC / "objections").is_dir(), reason=f"no public objection scenarios at {PUBLIC / 'objections'}")
+async def test_every_public_objection_and_repair_scenario_passes():
+    lines: list[str] = []
+    results = await run_folders([PUBLIC / "objections"], out=lines.append)
+    assert len(results) >= 3 and lines[-1] == f"{len(results)} passed, 0 failed", [r.line() for r in results if not r.passed]
+
+
 async def test_the_projects_own_scenarios_all_pass():
     results = await run_folders([OWN], out=lambda line: None)
     assert results and all(r.passed for r in results), [r.line() for r in results if not r.passed]

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["MODULES", "STEPS", "Context", "StepKind", "step"]
 
 #: The step modules, by the service whose API they use (secondline.cli.scenarios.steps.<name>).
-MODULES = ("ingestion", "classification", "gate")
+MODULES = ("ingestion", "classification", "gate", "objection")
 
 
 @dataclass
@@ -59,9 +59,13 @@ class StepKind:
     #: keys that may stand beside the step kind, each with the fields its mapping may have
     #: (None where its value is not a mapping)
     beside: Mapping[str, frozenset[str] | None]
+    #: free-text fields (a reason, a statement) whose commas YAML's flow mappings split off
+    prose: frozenset[str] = frozenset()
 
     def check(self, step: dict[str, Any]) -> None:
         check_fields(f"{self.name} step", step, (self.name, *self.beside))
+        if self.prose and isinstance(step[self.name], dict):
+            step[self.name] = fold_prose(step[self.name], self.fields, self.prose)
         check_fields(self.name, step[self.name], self.fields)
         for key, known in self.beside.items():
             if known is not None and key in step:
@@ -71,15 +75,32 @@ class StepKind:
 STEPS: dict[str, StepKind] = {}
 
 
-def step(name: str, *, fields: set[str] | frozenset[str], beside: Mapping[str, set[str] | frozenset[str] | None] | None = None):
+def step(name: str, *, fields: set[str] | frozenset[str], beside: Mapping[str, set[str] | frozenset[str] | None] | None = None,
+         prose: set[str] | frozenset[str] = frozenset()):
     """Register the decorated coroutine ``(context, step) -> None`` as the step kind ``name``."""
     def register(run: Callable[[Context, dict[str, Any]], Awaitable[None]]):
         if name in STEPS:
             raise ValueError(f"step kind {name!r} is registered twice")
         STEPS[name] = StepKind(name, run, frozenset(fields),
-                               {key: None if known is None else frozenset(known) for key, known in (beside or {}).items()})
+                               {key: None if known is None else frozenset(known) for key, known in (beside or {}).items()},
+                               frozenset(prose))
         return run
     return register
+
+
+def fold_prose(body: dict[str, Any], fields: frozenset[str], prose: frozenset[str]) -> dict[str, Any]:
+    """Free text with a comma inside a YAML flow mapping (``{reason: fine paid, no new violation}``)
+    reads as the text up to the comma and then keys with no value; fold those back into the text.
+    Only keys that are no field and have no value, right after a free-text field, are folded."""
+    folded: dict[str, Any] = {}
+    last = None
+    for key, value in body.items():
+        if last is not None and value is None and key not in fields and isinstance(key, str):
+            folded[last] = f"{folded[last]}, {key}"
+            continue
+        folded[key] = value
+        last = key if key in prose and isinstance(value, str) else None
+    return folded
 
 
 async def run_step(context: Context, step: dict[str, Any]) -> str:
