@@ -26,8 +26,9 @@ DEPARTMENTS = (
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
 
 
-KINDS = ("department", "operator", "service")
-_FORMS = {"department": "department/<DEPARTMENT>", "operator": "operator/<name>", "service": "service/<name>"}
+KINDS = ("department", "operator", "service", "portal")
+_FORMS = {"department": "department/<DEPARTMENT>", "operator": "operator/<name>", "service": "service/<name>",
+          "portal": "portal/<name>"}
 
 
 def expected(kinds: tuple[str, ...]) -> str:
