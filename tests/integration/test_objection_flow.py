@@ -43,6 +43,7 @@ async def test_an_upheld_objection_marks_at_once_withdraws_the_record_through_in
     assert list(shown.open_objection_ids) == [filed.objection_id]
 
     crossing = gate_pb2.Crossing(crossing_id="c1", at=timestamp(datetime(2026, 3, 2, 11, tzinfo=CST)), enterprise=company)
+    clock.set(datetime(2026, 3, 2, 11, tzinfo=CST))  # a lane system asks at the crossing
     decision = await _decided_with_flag(suite, crossing, present=True)
     assert UNDER_OBJECTION in decision.parties[0].flags
 
@@ -60,7 +61,9 @@ async def test_an_upheld_objection_marks_at_once_withdraws_the_record_through_in
     assert withdrawal.source == common_pb2.DEPARTMENT_ANTI_SMUGGLING and withdrawal.filed_by == "service/objection"
     assert withdrawal.input.objection_id == filed.objection_id
     assert records[penalty.record_id].superseded_by == withdrawal_id and not records[penalty.record_id].open_objection_ids
-    crossing.crossing_id, crossing.at.FromDatetime(datetime(2026, 3, 6, 16, tzinfo=CST))
+    crossing.crossing_id = "c2"
+    crossing.at.FromDatetime(datetime(2026, 3, 6, 16, tzinfo=CST))
+    clock.set(datetime(2026, 3, 6, 16, tzinfo=CST))
     await _decided_with_flag(suite, crossing, present=False)
 
 

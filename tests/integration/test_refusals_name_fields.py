@@ -60,7 +60,7 @@ async def test_a_missing_principal_names_the_kinds_the_call_allows(gate):
                                                           metadata=as_department("TAX")))
     assert got == grpc.StatusCode.PERMISSION_DENIED and "only operator/<name> or service/<name> may" in message
     got, _, _, message = await refusal(gate.stub.SubmitRecord(ingestion_pb2.SubmitRecordRequest(), metadata=OPERATOR))
-    assert got == grpc.StatusCode.PERMISSION_DENIED and "operator/ops may not file records; only department/<DEPARTMENT> may" in message
+    assert got == grpc.StatusCode.PERMISSION_DENIED and "operator/ops may not file records; only department/<DEPARTMENT> or service/<name> may" in message
     got, _, _, message = await refusal(gate.stub.SubmitRecord(ingestion_pb2.SubmitRecordRequest()))
     assert got == grpc.StatusCode.UNAUTHENTICATED and "to file records, name the caller as department/<DEPARTMENT>" in message
     got, _, found, _ = await refusal(gate.gate.ReplayDecision(pb.ReplayDecisionRequest(decision_id="nope"), metadata=OPERATOR))
