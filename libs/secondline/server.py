@@ -37,9 +37,21 @@ class TlsSettings(Strict):
     client_ca_file: Path
 
 
+class ClientTlsSettings(Strict):
+    """Mutual TLS towards another service: this service's certificate and key (its common name
+    is the principal the other service sees), and the CA that signs the other's certificate."""
+
+    cert_file: Path
+    key_file: Path
+    ca_file: Path
+
+
 class ServerSettings(Strict):
     listen: str = "127.0.0.1:0"
     """host:port to listen on; port 0 picks a free one."""
+    health_listen: str | None = None
+    """A second host:port, plaintext, serving only the health service: for probes that cannot
+    present a client certificate (Kubernetes' gRPC probes) when ``tls`` is set."""
     grace_seconds: float = 5.0
     """How long calls in flight may run once a stop begins."""
     tls: TlsSettings | None = None
@@ -80,8 +92,10 @@ class ServiceHost:
     settings: ServerSettings
     telemetry: Telemetry
     port: int = 0
+    health_port: int = 0
     health: HealthServicer = field(default_factory=HealthServicer)
     _server: grpc.aio.Server | None = None
+    _health_server: grpc.aio.Server | None = None
     _names: list[str] = field(default_factory=list)
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -97,6 +111,8 @@ class ServiceHost:
         self.port = self._bind(server)
         await server.start()
         self._server = server
+        if self.settings.health_listen:
+            await self._start_health_server(self.settings.health_listen)
         await self.service.start()
         for name in ["", *self._names]:
             await self.health.set(name, SERVING)
@@ -121,12 +137,26 @@ class ServiceHost:
             raise OSError(f"cannot listen on {self.settings.listen}")
         return port
 
+    async def _start_health_server(self, listen: str) -> None:
+        # The same health servicer on a port of its own: nothing else is served there, so
+        # leaving it without TLS discloses only what the probes read.
+        server = grpc.aio.server()
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
+        self.health_port = server.add_insecure_port(listen)
+        if self.health_port == 0:
+            raise OSError(f"cannot listen on {listen}")
+        await server.start()
+        self._health_server = server
+
     async def stop(self) -> None:
         if self._server is None:
             return
         await self.health.enter_graceful_shutdown()
         await self._server.stop(self.settings.grace_seconds)
         self._server = None
+        if self._health_server is not None:
+            await self._health_server.stop(0)
+            self._health_server = None
         await self.service.stop()
         log.info("stopped", extra={"service": self.service.name})
 
@@ -144,6 +174,19 @@ class ServiceHost:
         finally:
             await self.stop()
             self.telemetry.shutdown()
+
+
+def client_channel(address: str, tls: ClientTlsSettings | None, interceptors=None) -> grpc.aio.Channel:
+    """A channel to another service: plaintext on the embedded default, mutual TLS when
+    ``tls`` is set (the other service's certificate must name the host of ``address``)."""
+    if tls is None:
+        return grpc.aio.insecure_channel(address, interceptors=interceptors)
+    credentials = grpc.ssl_channel_credentials(
+        root_certificates=tls.ca_file.read_bytes(),
+        private_key=tls.key_file.read_bytes(),
+        certificate_chain=tls.cert_file.read_bytes(),
+    )
+    return grpc.aio.secure_channel(address, credentials, interceptors=interceptors)
 
 
 def host(service_type, settings, name: str, *, telemetry: Telemetry | None = None, clock=None) -> ServiceHost:
@@ -173,6 +216,8 @@ def service_main(argv: list[str] | None, *, name: str, settings_model, env_prefi
 
     parser = argparse.ArgumentParser(prog=f"secondline-{name}", description=f"The Secondline {name} service.")
     parser.add_argument("--config", type=Path, help="settings file (YAML)")
+    parser.add_argument("--migrate", action="store_true",
+                        help="bring the database schema up to date, then exit (a deployment's init container)")
     args = parser.parse_args(argv)
     try:
         settings = load_settings(settings_model, path=args.config, env_prefix=env_prefix)
@@ -182,8 +227,24 @@ def service_main(argv: list[str] | None, *, name: str, settings_model, env_prefi
         print(f"secondline-{name}: {exc}", file=sys.stderr)
         return 2
     configure_logging(name, level=settings.telemetry.log_level)
+    if args.migrate:
+        migrate_database(settings.database, name)
+        return 0
     asyncio.run(build(settings).run_until_signalled())
     return 0
+
+
+def migrate_database(settings: DatabaseSettings, service: str) -> None:
+    """Bring a service's schema to its newest revision, whatever ``settings.migrate`` says.
+    Safe to run twice, and from several processes at once (storage.migrate)."""
+    from secondline.storage import make_engine, migrate
+
+    engine = make_engine(settings.url)
+    try:
+        migrate(engine, f"secondline.services.{service}.migrations", version_table=f"alembic_version_{service}")
+    finally:
+        engine.dispose()
+    log.info("schema up to date", extra={"service": service})
 
 
 def open_database(settings: DatabaseSettings, telemetry: Telemetry, service: str):

@@ -12,13 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 from datetime import timezone
 
-from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy import DateTime, Engine, create_engine, event, text
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.engine import make_url
 
@@ -68,7 +69,12 @@ def is_postgres(engine: Engine) -> bool:
 
 
 def migrate(engine: Engine, migrations_package: str, version_table: str) -> None:
-    """Bring the schema to the newest revision of a service's Alembic history."""
+    """Bring the schema to the newest revision of a service's Alembic history.
+
+    On PostgreSQL the upgrade holds a transaction-scoped advisory lock named after the version
+    table: replicas (or init containers) starting together migrate one after the other, and
+    the later ones find the schema current and change nothing.
+    """
     from alembic import command
     from alembic.config import Config
 
@@ -78,6 +84,8 @@ def migrate(engine: Engine, migrations_package: str, version_table: str) -> None
     cfg.set_main_option("script_location", str(resources.files(migrations_package)))
     cfg.attributes["version_table"] = version_table
     with engine.begin() as connection:
+        if is_postgres(engine):
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": zlib.crc32(version_table.encode())})
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
 

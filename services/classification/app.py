@@ -24,7 +24,8 @@ from secondline.clock_service import register_if_manual
 from secondline.config import Strict
 from secondline.feeds import keep_health
 from secondline.rules_config import load_rules
-from secondline.server import DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings, host, open_database, service_main
+from secondline.server import (ClientTlsSettings, DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings, client_channel,
+                               host, open_database, service_main)
 from secondline.storage import Database
 from secondline.telemetry import Telemetry
 
@@ -46,6 +47,9 @@ class ClassificationSettings(Strict):
     telemetry: TelemetrySettings = TelemetrySettings()
     ingestion_address: str = "127.0.0.1:50051"
     """Where the ingestion service's record feed is (host:port)."""
+    ingestion_tls: ClientTlsSettings | None = None
+    """Mutual TLS towards ingestion; the certificate's common name is this service's principal
+    (``service/classification``). None: plaintext, the principal in the call metadata."""
     rules_file: Path | None = None
     """Versioned rules (periods, scales, candidate thresholds); the packaged default when unset."""
     start_clock: datetime | None = None
@@ -78,7 +82,9 @@ class ClassificationService:
         progress = Progress()
         self.classification = Classification(db=self._db, store=store, rules=rules, clock=self.clock, progress=progress)
         self.follower = Follower(address=self.settings.ingestion_address, db=self._db, store=store, clock=self.clock,
-                                 progress=progress, telemetry=self.telemetry)
+                                 progress=progress, telemetry=self.telemetry,
+                                 channel_factory=lambda address: client_channel(
+                                     address, self.settings.ingestion_tls, self.telemetry.client_interceptors()))
         self._scheduler = Scheduler(db=self._db, store=store, clock=self.clock, progress=progress)
         authenticator = MutualTlsAuthenticator() if self.settings.server.tls else MetadataAuthenticator()
         classification_pb2_grpc.add_ClassificationServiceServicer_to_server(

@@ -31,7 +31,8 @@ from secondline.clock_service import register_if_manual
 from secondline.config import Strict
 from secondline.feeds import keep_health
 from secondline.gate.v1 import gate_pb2, gate_pb2_grpc
-from secondline.server import DatabaseSettings, NOT_SERVING, SERVING, ServerSettings, ServiceHost, TelemetrySettings, host, open_database, service_main
+from secondline.server import (NOT_SERVING, SERVING, ClientTlsSettings, DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings,
+                               client_channel, host, open_database, service_main)
 from secondline.storage import Database
 from secondline.telemetry import Telemetry
 
@@ -84,6 +85,9 @@ class GateSettings(Strict):
     telemetry: TelemetrySettings = TelemetrySettings()
     classification_address: str = "127.0.0.1:50052"
     """Where classification's change feed is (host:port)."""
+    classification_tls: ClientTlsSettings | None = None
+    """Mutual TLS towards classification; the certificate's common name is this service's
+    principal (``service/gate``). None: plaintext, the principal in the call metadata."""
     measures_file: Path | None = None
     """The measures catalogue (M-0..M-5); the packaged default when unset."""
     start_clock: datetime | None = None
@@ -130,7 +134,9 @@ class GateService:
                          past=window.past, future=window.future)
         self.follower = SnapshotFollower(address=self.settings.classification_address, snapshot=snapshot,
                                          clock=self.clock, telemetry=self.telemetry,
-                                         heartbeat_seconds=self.settings.heartbeat_seconds, history=window.past)
+                                         heartbeat_seconds=self.settings.heartbeat_seconds, history=window.past,
+                                         channel_factory=lambda address: client_channel(
+                                             address, self.settings.classification_tls, self.telemetry.client_interceptors()))
         authenticator = MutualTlsAuthenticator() if self.settings.server.tls else MetadataAuthenticator()
         gate_pb2_grpc.add_GateServiceServicer_to_server(GateServicer(self.gate, authenticator), server)
         self._metrics()
