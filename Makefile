@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv lint demo up test protos protos-check lint-protos breaking bench bench-classification bench-gate scenarios lock clean
+.PHONY: venv lint demo up test protos protos-check lint-protos breaking k8s-check bench bench-classification bench-gate scenarios lock clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ breaking: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check libs services cli tests tools
+
+# The Kubernetes manifests rendered and validated offline, the Dockerfile linted (k8s/check.sh).
+k8s-check: $(STAMP)
+	bash k8s/check.sh
 
 bench: $(STAMP)
 	$(BIN)/secondline bench ingest $(BENCH_ARGS)
