@@ -12,6 +12,10 @@ async def _objection(suite, database_url, spans, clock, overrides):
     from secondline.objection.v1 import objection_pb2_grpc
     from secondline.services.objection.app import ObjectionSettings, build
 
+    if database_url.startswith("sqlite:"):
+        # A file of its own, as on the embedded default: a migration sharing a file with services
+        # that already write to it can meet SQLite's BUSY_SNAPSHOT (a read upgraded to a write).
+        database_url = database_url.replace("test.sqlite", "objection.sqlite")
     settings = ObjectionSettings.model_validate({
         "database": {"url": database_url}, "server": {"listen": "127.0.0.1:0", "grace_seconds": 1},
         "ingestion_address": f"127.0.0.1:{suite.port}",
