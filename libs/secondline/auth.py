@@ -2,8 +2,10 @@
 
 A principal is written ``department/<DEPARTMENT>`` (``department/TAX``),
 ``operator/<name>`` (a person running the suite), ``service/<name>`` (another Secondline
-service, such as classification following the record feed) or ``portal/<name>`` (the credit
-portal or the single window, acting for the subject each request names, RULES O-1, I-1). On the embedded default it comes from the call metadata key
+service, such as classification following the record feed), ``portal/<name>`` (the credit
+portal or the single window, acting for the subject each request names, RULES O-1, I-1) or
+``partner/<ID>`` (a partner region or an AEO mutual-recognition partner, RULES X-1; which ids
+exist is the recognition service's configuration). On the embedded default it comes from the call metadata key
 ``x-secondline-principal``; in a cluster, under mutual TLS, it is the client certificate's
 subject common name and the metadata key is ignored. Both sources read the same grammar, so
 swapping one for the other changes no use case.
@@ -24,11 +26,12 @@ DEPARTMENTS = (
     "FORESTRY", "MARKET_REGULATION", "TAX", "COURT", "PROCURATORATE", "COAST_GUARD",
 )
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
+PARTNER_ID = re.compile(r"^[A-Z][A-Z0-9_]{1,15}$")
 
 
-KINDS = ("department", "operator", "service", "portal")
+KINDS = ("department", "operator", "service", "portal", "partner")
 _FORMS = {"department": "department/<DEPARTMENT>", "operator": "operator/<name>", "service": "service/<name>",
-          "portal": "portal/<name>"}
+          "portal": "portal/<name>", "partner": "partner/<ID>"}
 
 
 def expected(kinds: tuple[str, ...]) -> str:
@@ -64,11 +67,13 @@ def parse_principal(text: str, *, kinds: tuple[str, ...] = KINDS, action: str = 
         return Principal("department", name)
     if kind in ("operator", "service", "portal") and _NAME.match(name):
         return Principal(kind, name)
+    if kind == "partner" and PARTNER_ID.match(name):
+        return Principal(kind, name)
     allowed = f"; to {action}, name {expected(kinds)}" if action else ""
     raise Unauthenticated(
         message=(
             f"principal {text!r} is not recognised: expected department/<one of "
-            f"{', '.join(DEPARTMENTS)}>, operator/<name>, service/<name> or portal/<name>{allowed}"
+            f"{', '.join(DEPARTMENTS)}>, operator/<name>, service/<name>, portal/<name> or partner/<ID>{allowed}"
         ),
         reason="UNKNOWN_PRINCIPAL",
         metadata={"allowed": ",".join(kinds)},

@@ -296,9 +296,8 @@ def parse_individual(text: str, *, today: _dt.date) -> str:
 def parse_enterprise(text: str, *, exceptions: frozenset[str] = frozenset()) -> str:
     """The canonical key of a business entity: its USCC (S-2).
 
-    TODO(S-4): foreign operators recognised under AEO mutual recognition are named by their
-    partner's code (``SG123456789012``, ``AEOCN`` + 10 digits); accept those here when X-2
-    lands. For now this is :func:`validate_uscc`.
+    Foreign operators recognised under AEO mutual recognition (S-4) are a subject kind of
+    their own, parsed by :func:`secondline.foreign_codes.parse_foreign`.
     """
     _bounded(text)
     return validate_uscc(text, exceptions=exceptions)

@@ -6,7 +6,7 @@ from secondline.common.v1 import common_pb2
 from secondline.ingestion.v1 import ingestion_pb2
 from secondline.rpc.convert import date_to_proto, instant, timestamp
 
-from .domain import Content, ObjectionMark, RecordInput, RecordRef, StoredRecord
+from .domain import PARTNER_PREFIX, Content, ObjectionMark, PartnerOrigin, RecordInput, RecordRef, StoredRecord
 from .marks import MARK_SOURCE
 
 
@@ -43,6 +43,7 @@ def input_from_proto(msg: ingestion_pb2.RecordInput) -> RecordInput:
         objection_id=msg.objection_id,
         repair_id=msg.repair_id,
         mark=_mark(msg.mark) if msg.HasField("mark") else None,
+        partner=_partner_from_proto(msg.partner) if msg.HasField("partner") else None,
     )
 
 
@@ -50,12 +51,27 @@ def _mark(msg: ingestion_pb2.ObjectionMark) -> ObjectionMark:
     return ObjectionMark(msg.objection_id, instant(msg.at) if msg.HasField("at") else None, tuple(msg.record_ids))
 
 
+def _partner_from_proto(msg: common_pb2.PartnerOrigin) -> PartnerOrigin:
+    return PartnerOrigin(partner=msg.partner, grade=msg.grade, table_version=msg.table_version,
+                         effect=enum_name(common_pb2.PartnerEffect, msg.effect, "PARTNER_EFFECT_"),
+                         score=msg.score, envelope_hash=msg.envelope_hash)
+
+
+def _partner_to_proto(origin: PartnerOrigin) -> common_pb2.PartnerOrigin:
+    return common_pb2.PartnerOrigin(
+        partner=origin.partner, grade=origin.grade, table_version=origin.table_version,
+        effect=enum_value(common_pb2.PartnerEffect, origin.effect, "PARTNER_EFFECT_"),
+        score=origin.score, envelope_hash=origin.envelope_hash)
+
+
 def record_to_proto(record: StoredRecord, *, basic: bool = False) -> ingestion_pb2.Record:
     """The stored record; ``basic`` leaves out what the sender stated (RECORD_VIEW_BASIC)."""
+    from_partner = record.source.startswith(PARTNER_PREFIX)  # R-7: a partner's record
     return ingestion_pb2.Record(
         record_id=record.record_id,
-        # An objection mark is no department's record: its source is left unspecified.
-        source=0 if record.source == MARK_SOURCE else common_pb2.Department.Value("DEPARTMENT_" + record.source),
+        # An objection mark is no department's record, nor is a partner's: their source is left unspecified.
+        source=0 if from_partner or record.source == MARK_SOURCE else common_pb2.Department.Value("DEPARTMENT_" + record.source),
+        from_partner=from_partner,
         input=None if basic else _content_to_proto(record.source_id, record.content),
         content_kind=0 if basic else enum_value(common_pb2.RecordKind, record.content_kind, "RECORD_KIND_"),
         target_record_id=record.target_record_id,
@@ -91,6 +107,8 @@ def _content_to_proto(source_id: str, content: Content) -> ingestion_pb2.RecordI
             msg.mark.at.CopyFrom(timestamp(content.mark.at))
     if content.subject is not None:
         setattr(msg.subject, content.subject.type, content.subject.key)
+    if content.partner is not None:
+        msg.partner.CopyFrom(_partner_to_proto(content.partner))
     if content.valid_until:
         msg.valid_until.CopyFrom(date_to_proto(content.valid_until))
     if content.target is not None:

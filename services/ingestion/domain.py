@@ -33,6 +33,30 @@ class RecordRef:
     source_id: str = ""
 
 
+PARTNER_PREFIX = "partner/"
+
+
+def partner_source(partner: str) -> str:
+    """The source a partner's records are filed under (R-7), beside the departments' names."""
+    return PARTNER_PREFIX + partner
+
+
+@dataclass(frozen=True)
+class PartnerOrigin:
+    """What is kept of a partner's record (X-3): who sent it, its grade, the table and the effect."""
+
+    partner: str
+    grade: str = ""
+    table_version: str = ""
+    effect: str = ""
+    score: str = ""
+    envelope_hash: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {"partner": self.partner, "grade": self.grade, "table_version": self.table_version,
+                "effect": self.effect, "score": self.score, "envelope_hash": self.envelope_hash}
+
+
 @dataclass(frozen=True)
 class ObjectionMark:
     """An objection's mark in the log (O-2): which objection, from or until when, on which records."""
@@ -71,6 +95,8 @@ class RecordInput:
     objection_id: str = ""
     repair_id: str = ""
     mark: ObjectionMark | None = None
+    partner: PartnerOrigin | None = None
+    """Set by the recognition service only: the record is that partner's (R-7)."""
 
 
 @dataclass(frozen=True)
@@ -93,11 +119,15 @@ class Content:
     """A list owner's record filed for an approved repair names it (L-4)."""
     mark: ObjectionMark | None = None
     """OBJECTION_OPENED / OBJECTION_CLOSED: the mark (O-2)."""
+    partner: PartnerOrigin | None = None
 
     def to_json(self) -> dict[str, Any]:
-        # What dataclasses.asdict gave, built directly (asdict deep-copies every field).
+        # What dataclasses.asdict gave, built directly (asdict deep-copies every field). A
+        # partner's origin is written only where there is one, so that the canonical JSON
+        # (and the digest, R-3) of every department's record stays as it was.
         subject, target = self.subject, self.target
-        return {
+        extra = {"partner": self.partner.to_json()} if self.partner is not None else {}
+        return {**extra,
             "kind": self.kind,
             "subject": {"type": subject.type, "key": subject.key} if subject is not None else None,
             "decided_on": self.decided_on.isoformat(),
@@ -136,6 +166,7 @@ class Content:
             objection_id=data.get("objection_id", ""),
             repair_id=data.get("repair_id", ""),
             mark=ObjectionMark.from_json(data["mark"]) if data.get("mark") else None,
+            partner=PartnerOrigin(**data["partner"]) if data.get("partner") else None,
         )
 
     def digest(self) -> str:

@@ -57,10 +57,13 @@ def prepare(principal: Principal, raw: RecordInput, *, on_behalf_of: str, receiv
                          limits=limits)
 
 
-def refuse_service_fields(raw: RecordInput) -> None:
-    """A department states none of the objection service's fields."""
+def refuse_service_fields(raw: RecordInput, *, partner_source: bool = False) -> None:
+    """A department states none of the objection service's fields, nor a partner's origin (which
+    only a record filed under a partner's source, by the recognition service, carries)."""
     problems = [FieldViolation(name, f"is set only by {OBJECTION_SERVICE}")
                 for name in ("objection_id", "repair_id", "mark") if getattr(raw, name)]
+    if raw.partner is not None and not partner_source:  # R-7: a partner's record comes only through recognition
+        problems.append(FieldViolation("partner", "is set only by service/recognition, for a partner's records"))
     if problems:
         raise InvalidArgument.of(problems)
 

@@ -14,6 +14,7 @@ from secondline.ingestion.v1 import ingestion_pb2, ingestion_pb2_grpc
 from secondline.rpc.convert import instant_field, subject_from_proto
 from secondline.rpc.status import abort, to_status_proto
 
+from .domain import PARTNER_PREFIX
 from .convert import enum_name, input_from_proto, record_to_proto
 from .store import Outcome
 from .usecases import Historical, Ingestion
@@ -33,9 +34,13 @@ class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
     async def SubmitRecord(self, request, context):
         try:
             principal = self._auth.authenticate(context, "department", "service", action="file records")
-            on_behalf_of = enum_name(common_pb2.Department, request.on_behalf_of, "DEPARTMENT_")
-            outcome = await self._ingestion.file(principal, input_from_proto(request.record), on_behalf_of=on_behalf_of,
-                                                 validate_only=request.validate_only)
+            raw = input_from_proto(request.record)
+            if raw.partner is not None:  # a partner's record, filed by the recognition service
+                [outcome] = await self._ingestion.submit_as(principal, [raw])
+            else:
+                on_behalf_of = enum_name(common_pb2.Department, request.on_behalf_of, "DEPARTMENT_")
+                outcome = await self._ingestion.file(principal, raw, on_behalf_of=on_behalf_of,
+                                                     validate_only=request.validate_only)
             if outcome.error is not None:
                 raise outcome.error
         except DomainError as error:
@@ -44,12 +49,12 @@ class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
 
     async def SubmitRecords(self, request_iterator, context):
         try:
-            source = self._auth.authenticate(context, "department", action="file records").name
+            principal = self._auth.authenticate(context, "department", "service", action="file records")
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)
 
         def start(request):
-            return self._ingestion.submit(source, [input_from_proto(r) for r in request.records])
+            return self._ingestion.submit_as(principal, [input_from_proto(r) for r in request.records])
 
         async for response in _pipelined(request_iterator, start, ingestion_pb2.SubmitRecordsResponse):
             yield response
@@ -103,6 +108,7 @@ class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
             days, rows = await self._ingestion.timeliness(first, last, department)
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)
+        rows = [row for row in rows if not row[0].startswith(PARTNER_PREFIX)]  # R-5 is per department
         rows.sort(key=lambda row: common_pb2.Department.Value("DEPARTMENT_" + row[0]))
         return ingestion_pb2.GetTimelinessReportResponse(
             deadline_days=days,

@@ -9,18 +9,19 @@ from datetime import date, datetime
 from secondline.auth import Principal
 from secondline.clock import Clock
 from secondline.feeds import pages
-from secondline.errors import DomainError, FieldViolation, InvalidArgument, NotFound
+from secondline.errors import DomainError, FieldViolation, InvalidArgument, NotFound, PermissionDenied
 from secondline.rules_config import RulesConfig
 from secondline.storage import Database
 from secondline.telemetry import current_traceparent
 
-from .domain import RecordInput, StoredRecord
+from .domain import PARTNER_PREFIX, RecordInput, StoredRecord, partner_source
 from .marks import prepare, refuse_service_fields
 from .store import Outcome, RecordStore
 from .validation import Limits, check_at_edge
 from .writer import RecordWriter
 
 FEED_PAGE = 500
+RECOGNITION = Principal("service", "recognition")
 FEED_POLL_SECONDS = 0.5  # how soon a follower sees records committed by another process
 
 
@@ -61,6 +62,23 @@ class Ingestion:
         [outcome] = await self.writer.submit([draft])
         return outcome
 
+    async def submit_as(self, principal: Principal, inputs: list[RecordInput]) -> list[Outcome]:
+        """File records for a department as itself, or for partners through the recognition
+        service (R-7): a partner's record carries its origin and is filed under that partner."""
+        now = self.clock.now()
+        items: list = []
+        for raw in inputs:
+            if principal.kind == "department" and raw.partner is None:
+                items.append((principal.name, raw, now, False))
+            elif principal == RECOGNITION and raw.partner is not None:
+                items.append((partner_source(raw.partner.partner), raw, now, False))
+            else:
+                items.append(PermissionDenied(
+                    message=(f"{principal} may not file this record: departments file their own records, "
+                             f"and only {RECOGNITION} files partners' records (R-1, R-7)"),
+                    reason="SOURCE_NOT_ALLOWED", metadata={"principal": str(principal)}))
+        return await self._file(items)
+
     async def backfill(self, items: list[Historical | DomainError]) -> list[Outcome]:
         """Migrate records with their original receipt instants (operators only); an item that
         is already an error (its receipt instant refused at the edge) is that record's result."""
@@ -85,7 +103,7 @@ class Ingestion:
                 continue
             source, raw, received_at, backfilled = item
             try:
-                refuse_service_fields(raw)
+                refuse_service_fields(raw, partner_source=source.startswith(PARTNER_PREFIX))
                 draft = check_at_edge(raw, source=source, received_at=received_at, rules=self.rules,
                                       backfilled=backfilled, traceparent=traceparent, limits=self.limits)
             except DomainError as error:

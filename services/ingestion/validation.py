@@ -12,11 +12,12 @@ from datetime import date, datetime
 
 from secondline.dates import cst_date, period_last_day
 from secondline.errors import FieldViolation, InvalidArgument, PermissionDenied
+from secondline.foreign_codes import parse_foreign
 from secondline.identifiers import IdentifierError, parse_enterprise, parse_individual
 from secondline.rules_config import RECORD_KINDS, RulesConfig, RuleVersion
 from secondline.text import text_problem
 
-from .domain import Content, Draft, RawDate, RecordInput, RecordRef, Subject
+from .domain import Content, Draft, PartnerOrigin, RawDate, RecordInput, RecordRef, Subject
 
 
 
@@ -46,6 +47,11 @@ KIND_FIELDS: dict[str, tuple[set[str], set[str]]] = {
 CONTENT_FIELDS = ("grade", "list", "severity", "valid_until", "commitment", "legal_basis")
 # AEO certification (E-A) and industry ratings (R-6) are about business entities only.
 ENTERPRISE_KINDS = ("AEO_GRANTED", "AEO_REVOKED", "INDUSTRY_RATING")
+# Business entities: Chinese ones by USCC (S-2), foreign operators by their partner's code (S-4).
+ENTITY_TYPES = ("enterprise", "foreign")
+# What a partner's record may be (R-7, X-2, X-3): its AEO certifications and its grades.
+PARTNER_KINDS = ("AEO_GRANTED", "AEO_REVOKED", "INDUSTRY_RATING")
+EFFECTS = ("AEO", "LOWEST", "SERIOUS_DISHONESTY", "NONE")
 
 
 def check_at_edge(
@@ -78,7 +84,8 @@ def check_at_edge(
             "decided_on", f"{decided_on} is after the day the record is received ({received_on})"
         ))
     version = rules.in_force(decided_on or received_on)
-    if not version.may_file(source, raw.kind):
+    partner = _partner(raw, problems)
+    if partner is None and not version.may_file(source, raw.kind):
         raise PermissionDenied(
             message=f"{source} may not file {raw.kind} records (R-1)",
             reason="KIND_NOT_OWNED",
@@ -99,6 +106,7 @@ def check_at_edge(
         commitment=_choice(raw.commitment, COMMITMENTS, "commitment", problems),
         legal_basis=legal_basis,
         target=target,
+        partner=partner,
     )
     if raw.kind == "WITHDRAWAL":
         problems += [
@@ -129,7 +137,7 @@ def content_violations(kind: str, content: Content, source: str, version: RuleVe
     """The fields ``content`` has or lacks for a record of ``kind`` filed by ``source``."""
     allowed, required = KIND_FIELDS.get(kind, (set(), set()))
     problems = []
-    if kind in ENTERPRISE_KINDS and content.subject is not None and content.subject.type != "enterprise":
+    if kind in ENTERPRISE_KINDS and content.subject is not None and content.subject.type not in ENTITY_TYPES:
         problems.append(FieldViolation("subject.individual", f"{kind} records are about business entities (S-1)"))
     problems += [
         FieldViolation(name, f"is not taken by {kind} records") for name in CONTENT_FIELDS
@@ -137,7 +145,9 @@ def content_violations(kind: str, content: Content, source: str, version: RuleVe
     ]
     problems += [FieldViolation(name, f"is required for {kind} records") for name in sorted(required)
                  if not _present(content, name)]
-    if kind == "INDUSTRY_RATING" and content.grade:
+    if content.partner is not None:
+        pass  # R-7: the grade is the partner's own, mapped by its table (X-3) in recognition
+    elif kind == "INDUSTRY_RATING" and content.grade:
         scale = version.scale(source)
         if scale is None:
             problems.append(FieldViolation("grade", f"{source} has no industry rating scale (R-6)"))
@@ -172,9 +182,33 @@ def _subject(raw: RecordInput, version: RuleVersion, today: date, problems: list
             return Subject("individual", parse_individual(raw.subject_text, today=today))
         except IdentifierError as exc:
             problems.append(FieldViolation("subject.individual", f"{exc} (S-3)"))
+    elif raw.subject_type == "foreign":
+        if raw.partner is None:
+            problems.append(FieldViolation("subject.foreign", "foreign operators are named by partners only (S-4, X-2)"))
+            return None
+        try:
+            return Subject("foreign", parse_foreign(raw.subject_text))
+        except IdentifierError as exc:
+            problems.append(FieldViolation("subject.foreign", f"{exc} (S-4)"))
     elif raw.kind != "WITHDRAWAL":
-        problems.append(FieldViolation("subject", "is required: set enterprise or individual"))
+        problems.append(FieldViolation("subject", "is required: set enterprise, individual or foreign"))
     return None
+
+
+def _partner(raw: RecordInput, problems: list[FieldViolation]) -> PartnerOrigin | None:
+    """A partner's origin as the recognition service states it (R-7, X-3)."""
+    origin = raw.partner
+    if origin is None:
+        return None
+    if not origin.partner:
+        problems.append(FieldViolation("partner.partner", "is required: the partner's id (X-1)"))
+    if raw.kind not in PARTNER_KINDS:
+        problems.append(FieldViolation("kind", f"a partner's record is one of {', '.join(PARTNER_KINDS)} (R-7)"))
+    if origin.effect not in EFFECTS:
+        problems.append(FieldViolation("partner.effect", f"must be one of {', '.join(EFFECTS)} (X-3)"))
+    if not origin.table_version:
+        problems.append(FieldViolation("partner.table_version", "is required: the grade table's version (X-3)"))
+    return origin
 
 
 def _target(raw: RecordInput, problems: list[FieldViolation]) -> RecordRef | None:

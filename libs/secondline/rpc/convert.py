@@ -16,6 +16,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from secondline.common.v1 import common_pb2
 from secondline.errors import FieldViolation, InvalidArgument
+from secondline.foreign_codes import parse_foreign
 from secondline.identifiers import IdentifierError, parse_enterprise, parse_individual
 
 
@@ -83,13 +84,15 @@ def _span(delta: timedelta) -> str:
 
 def subject_from_proto(subject: common_pb2.SubjectId, *, field: str = "subject",
                        exceptions: frozenset[str] = frozenset()) -> tuple[str, str]:
-    """(``enterprise`` | ``individual``, canonical key) of a subject named in a query."""
+    """(``enterprise`` | ``individual`` | ``foreign``, canonical key) of a subject named in a query."""
     which = subject.WhichOneof("id")
     if which is None:
-        raise InvalidArgument.of([FieldViolation(field, "is required: set enterprise or individual")])
+        raise InvalidArgument.of([FieldViolation(field, "is required: set enterprise, individual or foreign")])
     try:
         if which == "enterprise":
             return which, parse_enterprise(subject.enterprise, exceptions=exceptions)
+        if which == "foreign":
+            return which, parse_foreign(subject.foreign)  # S-4
         return which, parse_individual(subject.individual, today=date.max)
     except IdentifierError as exc:
         raise InvalidArgument.of([FieldViolation(f"{field}.{which}", str(exc))]) from None

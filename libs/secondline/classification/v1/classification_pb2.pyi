@@ -12,18 +12,22 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Reason(_message.Message):
-    __slots__ = ("rule", "effect", "record_ids", "since", "until")
+    __slots__ = ("rule", "effect", "record_ids", "since", "until", "partner", "counts_as")
     RULE_FIELD_NUMBER: _ClassVar[int]
     EFFECT_FIELD_NUMBER: _ClassVar[int]
     RECORD_IDS_FIELD_NUMBER: _ClassVar[int]
     SINCE_FIELD_NUMBER: _ClassVar[int]
     UNTIL_FIELD_NUMBER: _ClassVar[int]
+    PARTNER_FIELD_NUMBER: _ClassVar[int]
+    COUNTS_AS_FIELD_NUMBER: _ClassVar[int]
     rule: str
     effect: str
     record_ids: _containers.RepeatedScalarFieldContainer[str]
     since: _timestamp_pb2.Timestamp
     until: _timestamp_pb2.Timestamp
-    def __init__(self, rule: _Optional[str] = ..., effect: _Optional[str] = ..., record_ids: _Optional[_Iterable[str]] = ..., since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    partner: str
+    counts_as: str
+    def __init__(self, rule: _Optional[str] = ..., effect: _Optional[str] = ..., record_ids: _Optional[_Iterable[str]] = ..., since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., partner: _Optional[str] = ..., counts_as: _Optional[str] = ...) -> None: ...
 
 class SubjectClass(_message.Message):
     __slots__ = ("subject", "as_of", "credit_class", "since", "until", "reasons", "flags", "revision")

@@ -1,7 +1,7 @@
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from typing import ClassVar as _ClassVar, Optional as _Optional
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
@@ -73,6 +73,15 @@ class Flag(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     FLAG_DISHONESTY_ANTI_SMUGGLING: _ClassVar[Flag]
     FLAG_DISHONESTY_MARITIME: _ClassVar[Flag]
     FLAG_UNDER_OBJECTION: _ClassVar[Flag]
+    FLAG_DISHONESTY_PARTNER: _ClassVar[Flag]
+
+class PartnerEffect(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PARTNER_EFFECT_UNSPECIFIED: _ClassVar[PartnerEffect]
+    PARTNER_EFFECT_AEO: _ClassVar[PartnerEffect]
+    PARTNER_EFFECT_LOWEST: _ClassVar[PartnerEffect]
+    PARTNER_EFFECT_SERIOUS_DISHONESTY: _ClassVar[PartnerEffect]
+    PARTNER_EFFECT_NONE: _ClassVar[PartnerEffect]
 DEPARTMENT_UNSPECIFIED: Department
 DEPARTMENT_CUSTOMS: Department
 DEPARTMENT_MARITIME: Department
@@ -121,6 +130,12 @@ FLAG_RISK_ALERT: Flag
 FLAG_DISHONESTY_ANTI_SMUGGLING: Flag
 FLAG_DISHONESTY_MARITIME: Flag
 FLAG_UNDER_OBJECTION: Flag
+FLAG_DISHONESTY_PARTNER: Flag
+PARTNER_EFFECT_UNSPECIFIED: PartnerEffect
+PARTNER_EFFECT_AEO: PartnerEffect
+PARTNER_EFFECT_LOWEST: PartnerEffect
+PARTNER_EFFECT_SERIOUS_DISHONESTY: PartnerEffect
+PARTNER_EFFECT_NONE: PartnerEffect
 
 class Date(_message.Message):
     __slots__ = ("year", "month", "day")
@@ -133,9 +148,27 @@ class Date(_message.Message):
     def __init__(self, year: _Optional[int] = ..., month: _Optional[int] = ..., day: _Optional[int] = ...) -> None: ...
 
 class SubjectId(_message.Message):
-    __slots__ = ("enterprise", "individual")
+    __slots__ = ("enterprise", "individual", "foreign")
     ENTERPRISE_FIELD_NUMBER: _ClassVar[int]
     INDIVIDUAL_FIELD_NUMBER: _ClassVar[int]
+    FOREIGN_FIELD_NUMBER: _ClassVar[int]
     enterprise: str
     individual: str
-    def __init__(self, enterprise: _Optional[str] = ..., individual: _Optional[str] = ...) -> None: ...
+    foreign: str
+    def __init__(self, enterprise: _Optional[str] = ..., individual: _Optional[str] = ..., foreign: _Optional[str] = ...) -> None: ...
+
+class PartnerOrigin(_message.Message):
+    __slots__ = ("partner", "grade", "table_version", "effect", "score", "envelope_hash")
+    PARTNER_FIELD_NUMBER: _ClassVar[int]
+    GRADE_FIELD_NUMBER: _ClassVar[int]
+    TABLE_VERSION_FIELD_NUMBER: _ClassVar[int]
+    EFFECT_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    ENVELOPE_HASH_FIELD_NUMBER: _ClassVar[int]
+    partner: str
+    grade: str
+    table_version: str
+    effect: PartnerEffect
+    score: str
+    envelope_hash: str
+    def __init__(self, partner: _Optional[str] = ..., grade: _Optional[str] = ..., table_version: _Optional[str] = ..., effect: _Optional[_Union[PartnerEffect, str]] = ..., score: _Optional[str] = ..., envelope_hash: _Optional[str] = ...) -> None: ...

@@ -27,43 +27,43 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from secondline.common.v1 import common_pb2 as secondline_dot_common_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dsecondline/gate/v1/gate.proto\x12\x12secondline.gate.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a!secondline/common/v1/common.proto\"@\n\nIndividual\x12\n\n\x02id\x18\x01 \x01(\t\x12&\n\x04role\x18\x02 \x01(\x0e\x32\x18.secondline.gate.v1.Role\"\xad\x01\n\x08\x43rossing\x12\x13\n\x0b\x63rossing_id\x18\x01 \x01(\t\x12&\n\x02\x61t\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04port\x18\x03 \x01(\t\x12\x12\n\nenterprise\x18\x04 \x01(\t\x12\x33\n\x0bindividuals\x18\x05 \x03(\x0b\x32\x1e.secondline.gate.v1.Individual\x12\r\n\x05\x62\x61tch\x18\x06 \x01(\x08\"W\n\x07Measure\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04rule\x18\x02 \x01(\t\x12\x30\n\x07subject\x18\x03 \x01(\x0b\x32\x1f.secondline.common.v1.SubjectId\"\xae\x02\n\rPartyDecision\x12\x30\n\x07subject\x18\x01 \x01(\x0b\x32\x1f.secondline.common.v1.SubjectId\x12&\n\x04role\x18\x02 \x01(\x0e\x32\x18.secondline.gate.v1.Role\x12\x37\n\x0c\x63redit_class\x18\x03 \x01(\x0e\x32!.secondline.common.v1.CreditClass\x12)\n\x05\x66lags\x18\x04 \x03(\x0e\x32\x1a.secondline.common.v1.Flag\x12\x17\n\x0finspection_rate\x18\x05 \x01(\x01\x12\r\n\x05\x64rawn\x18\x06 \x01(\x08\x12&\n\x04lane\x18\x07 \x01(\x0e\x32\x18.secondline.gate.v1.Lane\x12\x0f\n\x07reasons\x18\x08 \x03(\t\"\xe7\x03\n\x08\x44\x65\x63ision\x12\x13\n\x0b\x64\x65\x63ision_id\x18\x01 \x01(\t\x12\x13\n\x0b\x63rossing_id\x18\x02 \x01(\t\x12&\n\x04lane\x18\x03 \x01(\x0e\x32\x18.secondline.gate.v1.Lane\x12\x0f\n\x07refused\x18\x04 \x01(\x08\x12\x0f\n\x07reasons\x18\x05 \x03(\t\x12-\n\x08measures\x18\x06 \x03(\x0b\x32\x1b.secondline.gate.v1.Measure\x12\x16\n\x0e\x63onfig_version\x18\x07 \x01(\t\x12\x1f\n\x17\x63lassification_revision\x18\x08 \x01(\x03\x12\x32\n\x07parties\x18\t \x03(\x0b\x32!.secondline.gate.v1.PartyDecision\x12\x10\n\x08\x64\x65graded\x18\n \x01(\x08\x12/\n\x0csnapshot_age\x18\x0b \x01(\x0b\x32\x19.google.protobuf.Duration\x12@\n\x1c\x63onsolidated_declaration_due\x18\x0c \x01(\x0b\x32\x1a.secondline.common.v1.Date\x12\x16\n\x0erefusal_detail\x18\r \x01(\t\x12.\n\ndecided_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"?\n\rDecideRequest\x12.\n\x08\x63rossing\x18\x01 \x01(\x0b\x32\x1c.secondline.gate.v1.Crossing\"@\n\x0e\x44\x65\x63ideResponse\x12.\n\x08\x64\x65\x63ision\x18\x01 \x01(\x0b\x32\x1c.secondline.gate.v1.Decision\"E\n\x12\x42\x61tchDecideRequest\x12/\n\tcrossings\x18\x01 \x03(\x0b\x32\x1c.secondline.gate.v1.Crossing\"F\n\x13\x42\x61tchDecideResponse\x12/\n\tdecisions\x18\x01 \x03(\x0b\x32\x1c.secondline.gate.v1.Decision\",\n\x15ReplayDecisionRequest\x12\x13\n\x0b\x64\x65\x63ision_id\x18\x01 \x01(\t\"\xb7\x01\n\x16ReplayDecisionResponse\x12.\n\x08\x63rossing\x18\x01 \x01(\x0b\x32\x1c.secondline.gate.v1.Crossing\x12,\n\x06logged\x18\x02 \x01(\x0b\x32\x1c.secondline.gate.v1.Decision\x12.\n\x08replayed\x18\x03 \x01(\x0b\x32\x1c.secondline.gate.v1.Decision\x12\x0f\n\x07matches\x18\x04 \x01(\x08\"\x16\n\x14GetGateStatusRequest\"\x85\x02\n\x15GetGateStatusResponse\x12\x1f\n\x17\x63lassification_revision\x18\x01 \x01(\x03\x12\x10\n\x08subjects\x18\x02 \x01(\x03\x12\x0e\n\x06loaded\x18\x03 \x01(\x08\x12/\n\x0csnapshot_age\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x10\n\x08\x64\x65graded\x18\x05 \x01(\x08\x12\x18\n\x10\x64\x65\x63isions_logged\x18\x06 \x01(\x03\x12\x18\n\x10\x64\x65\x63isions_queued\x18\x07 \x01(\x03\x12\x19\n\x11\x64\x65\x63isions_dropped\x18\x08 \x01(\x03\x12\x17\n\x0f\x63onfig_versions\x18\t \x03(\t*K\n\x04Lane\x12\x14\n\x10LANE_UNSPECIFIED\x10\x00\x12\x0e\n\nLANE_GREEN\x10\x01\x12\x0f\n\x0bLANE_YELLOW\x10\x02\x12\x0c\n\x08LANE_RED\x10\x03*p\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x0f\n\x0bROLE_DRIVER\x10\x01\x12\x12\n\x0eROLE_DECLARANT\x10\x02\x12\x19\n\x15ROLE_TRANSPORT_WORKER\x10\x03\x12\x12\n\x0eROLE_TRAVELLER\x10\x04\x32\x8d\x03\n\x0bGateService\x12O\n\x06\x44\x65\x63ide\x12!.secondline.gate.v1.DecideRequest\x1a\".secondline.gate.v1.DecideResponse\x12^\n\x0b\x42\x61tchDecide\x12&.secondline.gate.v1.BatchDecideRequest\x1a\'.secondline.gate.v1.BatchDecideResponse\x12g\n\x0eReplayDecision\x12).secondline.gate.v1.ReplayDecisionRequest\x1a*.secondline.gate.v1.ReplayDecisionResponse\x12\x64\n\rGetGateStatus\x12(.secondline.gate.v1.GetGateStatusRequest\x1a).secondline.gate.v1.GetGateStatusResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dsecondline/gate/v1/gate.proto\x12\x12secondline.gate.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a!secondline/common/v1/common.proto\"@\n\nIndividual\x12\n\n\x02id\x18\x01 \x01(\t\x12&\n\x04role\x18\x02 \x01(\x0e\x32\x18.secondline.gate.v1.Role\"\xc5\x01\n\x08\x43rossing\x12\x13\n\x0b\x63rossing_id\x18\x01 \x01(\t\x12&\n\x02\x61t\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04port\x18\x03 \x01(\t\x12\x12\n\nenterprise\x18\x04 \x01(\t\x12\x33\n\x0bindividuals\x18\x05 \x03(\x0b\x32\x1e.secondline.gate.v1.Individual\x12\r\n\x05\x62\x61tch\x18\x06 \x01(\x08\x12\x16\n\x0e\x66oreign_entity\x18\x07 \x01(\t\"W\n\x07Measure\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04rule\x18\x02 \x01(\t\x12\x30\n\x07subject\x18\x03 \x01(\x0b\x32\x1f.secondline.common.v1.SubjectId\"\xae\x02\n\rPartyDecision\x12\x30\n\x07subject\x18\x01 \x01(\x0b\x32\x1f.secondline.common.v1.SubjectId\x12&\n\x04role\x18\x02 \x01(\x0e\x32\x18.secondline.gate.v1.Role\x12\x37\n\x0c\x63redit_class\x18\x03 \x01(\x0e\x32!.secondline.common.v1.CreditClass\x12)\n\x05\x66lags\x18\x04 \x03(\x0e\x32\x1a.secondline.common.v1.Flag\x12\x17\n\x0finspection_rate\x18\x05 \x01(\x01\x12\r\n\x05\x64rawn\x18\x06 \x01(\x08\x12&\n\x04lane\x18\x07 \x01(\x0e\x32\x18.secondline.gate.v1.Lane\x12\x0f\n\x07reasons\x18\x08 \x03(\t\"\xe7\x03\n\x08\x44\x65\x63ision\x12\x13\n\x0b\x64\x65\x63ision_id\x18\x01 \x01(\t\x12\x13\n\x0b\x63rossing_id\x18\x02 \x01(\t\x12&\n\x04lane\x18\x03 \x01(\x0e\x32\x18.secondline.gate.v1.Lane\x12\x0f\n\x07refused\x18\x04 \x01(\x08\x12\x0f\n\x07reasons\x18\x05 \x03(\t\x12-\n\x08measures\x18\x06 \x03(\x0b\x32\x1b.secondline.gate.v1.Measure\x12\x16\n\x0e\x63onfig_version\x18\x07 \x01(\t\x12\x1f\n\x17\x63lassification_revision\x18\x08 \x01(\x03\x12\x32\n\x07parties\x18\t \x03(\x0b\x32!.secondline.gate.v1.PartyDecision\x12\x10\n\x08\x64\x65graded\x18\n \x01(\x08\x12/\n\x0csnapshot_age\x18\x0b \x01(\x0b\x32\x19.google.protobuf.Duration\x12@\n\x1c\x63onsolidated_declaration_due\x18\x0c \x01(\x0b\x32\x1a.secondline.common.v1.Date\x12\x16\n\x0erefusal_detail\x18\r \x01(\t\x12.\n\ndecided_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"?\n\rDecideRequest\x12.\n\x08\x63rossing\x18\x01 \x01(\x0b\x32\x1c.secondline.gate.v1.Crossing\"@\n\x0e\x44\x65\x63ideResponse\x12.\n\x08\x64\x65\x63ision\x18\x01 \x01(\x0b\x32\x1c.secondline.gate.v1.Decision\"E\n\x12\x42\x61tchDecideRequest\x12/\n\tcrossings\x18\x01 \x03(\x0b\x32\x1c.secondline.gate.v1.Crossing\"F\n\x13\x42\x61tchDecideResponse\x12/\n\tdecisions\x18\x01 \x03(\x0b\x32\x1c.secondline.gate.v1.Decision\",\n\x15ReplayDecisionRequest\x12\x13\n\x0b\x64\x65\x63ision_id\x18\x01 \x01(\t\"\xb7\x01\n\x16ReplayDecisionResponse\x12.\n\x08\x63rossing\x18\x01 \x01(\x0b\x32\x1c.secondline.gate.v1.Crossing\x12,\n\x06logged\x18\x02 \x01(\x0b\x32\x1c.secondline.gate.v1.Decision\x12.\n\x08replayed\x18\x03 \x01(\x0b\x32\x1c.secondline.gate.v1.Decision\x12\x0f\n\x07matches\x18\x04 \x01(\x08\"\x16\n\x14GetGateStatusRequest\"\x85\x02\n\x15GetGateStatusResponse\x12\x1f\n\x17\x63lassification_revision\x18\x01 \x01(\x03\x12\x10\n\x08subjects\x18\x02 \x01(\x03\x12\x0e\n\x06loaded\x18\x03 \x01(\x08\x12/\n\x0csnapshot_age\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x10\n\x08\x64\x65graded\x18\x05 \x01(\x08\x12\x18\n\x10\x64\x65\x63isions_logged\x18\x06 \x01(\x03\x12\x18\n\x10\x64\x65\x63isions_queued\x18\x07 \x01(\x03\x12\x19\n\x11\x64\x65\x63isions_dropped\x18\x08 \x01(\x03\x12\x17\n\x0f\x63onfig_versions\x18\t \x03(\t*K\n\x04Lane\x12\x14\n\x10LANE_UNSPECIFIED\x10\x00\x12\x0e\n\nLANE_GREEN\x10\x01\x12\x0f\n\x0bLANE_YELLOW\x10\x02\x12\x0c\n\x08LANE_RED\x10\x03*p\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x0f\n\x0bROLE_DRIVER\x10\x01\x12\x12\n\x0eROLE_DECLARANT\x10\x02\x12\x19\n\x15ROLE_TRANSPORT_WORKER\x10\x03\x12\x12\n\x0eROLE_TRAVELLER\x10\x04\x32\x8d\x03\n\x0bGateService\x12O\n\x06\x44\x65\x63ide\x12!.secondline.gate.v1.DecideRequest\x1a\".secondline.gate.v1.DecideResponse\x12^\n\x0b\x42\x61tchDecide\x12&.secondline.gate.v1.BatchDecideRequest\x1a\'.secondline.gate.v1.BatchDecideResponse\x12g\n\x0eReplayDecision\x12).secondline.gate.v1.ReplayDecisionRequest\x1a*.secondline.gate.v1.ReplayDecisionResponse\x12\x64\n\rGetGateStatus\x12(.secondline.gate.v1.GetGateStatusRequest\x1a).secondline.gate.v1.GetGateStatusResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'secondline.gate.v1.gate_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_LANE']._serialized_start=2073
-  _globals['_LANE']._serialized_end=2148
-  _globals['_ROLE']._serialized_start=2150
-  _globals['_ROLE']._serialized_end=2262
+  _globals['_LANE']._serialized_start=2097
+  _globals['_LANE']._serialized_end=2172
+  _globals['_ROLE']._serialized_start=2174
+  _globals['_ROLE']._serialized_end=2286
   _globals['_INDIVIDUAL']._serialized_start=153
   _globals['_INDIVIDUAL']._serialized_end=217
   _globals['_CROSSING']._serialized_start=220
-  _globals['_CROSSING']._serialized_end=393
-  _globals['_MEASURE']._serialized_start=395
-  _globals['_MEASURE']._serialized_end=482
-  _globals['_PARTYDECISION']._serialized_start=485
-  _globals['_PARTYDECISION']._serialized_end=787
-  _globals['_DECISION']._serialized_start=790
-  _globals['_DECISION']._serialized_end=1277
-  _globals['_DECIDEREQUEST']._serialized_start=1279
-  _globals['_DECIDEREQUEST']._serialized_end=1342
-  _globals['_DECIDERESPONSE']._serialized_start=1344
-  _globals['_DECIDERESPONSE']._serialized_end=1408
-  _globals['_BATCHDECIDEREQUEST']._serialized_start=1410
-  _globals['_BATCHDECIDEREQUEST']._serialized_end=1479
-  _globals['_BATCHDECIDERESPONSE']._serialized_start=1481
-  _globals['_BATCHDECIDERESPONSE']._serialized_end=1551
-  _globals['_REPLAYDECISIONREQUEST']._serialized_start=1553
-  _globals['_REPLAYDECISIONREQUEST']._serialized_end=1597
-  _globals['_REPLAYDECISIONRESPONSE']._serialized_start=1600
-  _globals['_REPLAYDECISIONRESPONSE']._serialized_end=1783
-  _globals['_GETGATESTATUSREQUEST']._serialized_start=1785
-  _globals['_GETGATESTATUSREQUEST']._serialized_end=1807
-  _globals['_GETGATESTATUSRESPONSE']._serialized_start=1810
-  _globals['_GETGATESTATUSRESPONSE']._serialized_end=2071
-  _globals['_GATESERVICE']._serialized_start=2265
-  _globals['_GATESERVICE']._serialized_end=2662
+  _globals['_CROSSING']._serialized_end=417
+  _globals['_MEASURE']._serialized_start=419
+  _globals['_MEASURE']._serialized_end=506
+  _globals['_PARTYDECISION']._serialized_start=509
+  _globals['_PARTYDECISION']._serialized_end=811
+  _globals['_DECISION']._serialized_start=814
+  _globals['_DECISION']._serialized_end=1301
+  _globals['_DECIDEREQUEST']._serialized_start=1303
+  _globals['_DECIDEREQUEST']._serialized_end=1366
+  _globals['_DECIDERESPONSE']._serialized_start=1368
+  _globals['_DECIDERESPONSE']._serialized_end=1432
+  _globals['_BATCHDECIDEREQUEST']._serialized_start=1434
+  _globals['_BATCHDECIDEREQUEST']._serialized_end=1503
+  _globals['_BATCHDECIDERESPONSE']._serialized_start=1505
+  _globals['_BATCHDECIDERESPONSE']._serialized_end=1575
+  _globals['_REPLAYDECISIONREQUEST']._serialized_start=1577
+  _globals['_REPLAYDECISIONREQUEST']._serialized_end=1621
+  _globals['_REPLAYDECISIONRESPONSE']._serialized_start=1624
+  _globals['_REPLAYDECISIONRESPONSE']._serialized_end=1807
+  _globals['_GETGATESTATUSREQUEST']._serialized_start=1809
+  _globals['_GETGATESTATUSREQUEST']._serialized_end=1831
+  _globals['_GETGATESTATUSRESPONSE']._serialized_start=1834
+  _globals['_GETGATESTATUSRESPONSE']._serialized_end=2095
+  _globals['_GATESERVICE']._serialized_start=2289
+  _globals['_GATESERVICE']._serialized_end=2686
 # @@protoc_insertion_point(module_scope)

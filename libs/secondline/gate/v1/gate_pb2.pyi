@@ -45,20 +45,22 @@ class Individual(_message.Message):
     def __init__(self, id: _Optional[str] = ..., role: _Optional[_Union[Role, str]] = ...) -> None: ...
 
 class Crossing(_message.Message):
-    __slots__ = ("crossing_id", "at", "port", "enterprise", "individuals", "batch")
+    __slots__ = ("crossing_id", "at", "port", "enterprise", "individuals", "batch", "foreign_entity")
     CROSSING_ID_FIELD_NUMBER: _ClassVar[int]
     AT_FIELD_NUMBER: _ClassVar[int]
     PORT_FIELD_NUMBER: _ClassVar[int]
     ENTERPRISE_FIELD_NUMBER: _ClassVar[int]
     INDIVIDUALS_FIELD_NUMBER: _ClassVar[int]
     BATCH_FIELD_NUMBER: _ClassVar[int]
+    FOREIGN_ENTITY_FIELD_NUMBER: _ClassVar[int]
     crossing_id: str
     at: _timestamp_pb2.Timestamp
     port: str
     enterprise: str
     individuals: _containers.RepeatedCompositeFieldContainer[Individual]
     batch: bool
-    def __init__(self, crossing_id: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., port: _Optional[str] = ..., enterprise: _Optional[str] = ..., individuals: _Optional[_Iterable[_Union[Individual, _Mapping]]] = ..., batch: _Optional[bool] = ...) -> None: ...
+    foreign_entity: str
+    def __init__(self, crossing_id: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., port: _Optional[str] = ..., enterprise: _Optional[str] = ..., individuals: _Optional[_Iterable[_Union[Individual, _Mapping]]] = ..., batch: _Optional[bool] = ..., foreign_entity: _Optional[str] = ...) -> None: ...
 
 class Measure(_message.Message):
     __slots__ = ("name", "rule", "subject")

@@ -30,7 +30,7 @@ class RecordRef(_message.Message):
     def __init__(self, record_id: _Optional[str] = ..., source_id: _Optional[str] = ...) -> None: ...
 
 class RecordInput(_message.Message):
-    __slots__ = ("source_id", "kind", "subject", "decided_on", "grade", "list", "severity", "valid_until", "commitment", "corrects", "withdraws", "legal_basis", "objection_id", "repair_id", "mark")
+    __slots__ = ("source_id", "kind", "subject", "decided_on", "grade", "list", "severity", "valid_until", "commitment", "corrects", "withdraws", "legal_basis", "objection_id", "repair_id", "mark", "partner")
     SOURCE_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     SUBJECT_FIELD_NUMBER: _ClassVar[int]
@@ -46,6 +46,7 @@ class RecordInput(_message.Message):
     OBJECTION_ID_FIELD_NUMBER: _ClassVar[int]
     REPAIR_ID_FIELD_NUMBER: _ClassVar[int]
     MARK_FIELD_NUMBER: _ClassVar[int]
+    PARTNER_FIELD_NUMBER: _ClassVar[int]
     source_id: str
     kind: _common_pb2.RecordKind
     subject: _common_pb2.SubjectId
@@ -61,7 +62,8 @@ class RecordInput(_message.Message):
     objection_id: str
     repair_id: str
     mark: ObjectionMark
-    def __init__(self, source_id: _Optional[str] = ..., kind: _Optional[_Union[_common_pb2.RecordKind, str]] = ..., subject: _Optional[_Union[_common_pb2.SubjectId, _Mapping]] = ..., decided_on: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., grade: _Optional[str] = ..., list: _Optional[_Union[_common_pb2.DishonestyList, str]] = ..., severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., valid_until: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., commitment: _Optional[_Union[_common_pb2.CommitmentStatus, str]] = ..., corrects: _Optional[_Union[RecordRef, _Mapping]] = ..., withdraws: _Optional[_Union[RecordRef, _Mapping]] = ..., legal_basis: _Optional[str] = ..., objection_id: _Optional[str] = ..., repair_id: _Optional[str] = ..., mark: _Optional[_Union[ObjectionMark, _Mapping]] = ...) -> None: ...
+    partner: _common_pb2.PartnerOrigin
+    def __init__(self, source_id: _Optional[str] = ..., kind: _Optional[_Union[_common_pb2.RecordKind, str]] = ..., subject: _Optional[_Union[_common_pb2.SubjectId, _Mapping]] = ..., decided_on: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., grade: _Optional[str] = ..., list: _Optional[_Union[_common_pb2.DishonestyList, str]] = ..., severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., valid_until: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., commitment: _Optional[_Union[_common_pb2.CommitmentStatus, str]] = ..., corrects: _Optional[_Union[RecordRef, _Mapping]] = ..., withdraws: _Optional[_Union[RecordRef, _Mapping]] = ..., legal_basis: _Optional[str] = ..., objection_id: _Optional[str] = ..., repair_id: _Optional[str] = ..., mark: _Optional[_Union[ObjectionMark, _Mapping]] = ..., partner: _Optional[_Union[_common_pb2.PartnerOrigin, _Mapping]] = ...) -> None: ...
 
 class ObjectionMark(_message.Message):
     __slots__ = ("objection_id", "at", "record_ids")
@@ -74,7 +76,7 @@ class ObjectionMark(_message.Message):
     def __init__(self, objection_id: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., record_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Record(_message.Message):
-    __slots__ = ("record_id", "source", "input", "content_kind", "target_record_id", "submitted_at", "submitted_on", "late", "backfilled", "superseded_by", "cursor", "traceparent", "filed_by", "open_objection_ids")
+    __slots__ = ("record_id", "source", "input", "content_kind", "target_record_id", "submitted_at", "submitted_on", "late", "backfilled", "superseded_by", "cursor", "traceparent", "filed_by", "open_objection_ids", "from_partner")
     RECORD_ID_FIELD_NUMBER: _ClassVar[int]
     SOURCE_FIELD_NUMBER: _ClassVar[int]
     INPUT_FIELD_NUMBER: _ClassVar[int]
@@ -89,6 +91,7 @@ class Record(_message.Message):
     TRACEPARENT_FIELD_NUMBER: _ClassVar[int]
     FILED_BY_FIELD_NUMBER: _ClassVar[int]
     OPEN_OBJECTION_IDS_FIELD_NUMBER: _ClassVar[int]
+    FROM_PARTNER_FIELD_NUMBER: _ClassVar[int]
     record_id: str
     source: _common_pb2.Department
     input: RecordInput
@@ -103,7 +106,8 @@ class Record(_message.Message):
     traceparent: str
     filed_by: str
     open_objection_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, record_id: _Optional[str] = ..., source: _Optional[_Union[_common_pb2.Department, str]] = ..., input: _Optional[_Union[RecordInput, _Mapping]] = ..., content_kind: _Optional[_Union[_common_pb2.RecordKind, str]] = ..., target_record_id: _Optional[str] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., submitted_on: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., late: _Optional[bool] = ..., backfilled: _Optional[bool] = ..., superseded_by: _Optional[str] = ..., cursor: _Optional[str] = ..., traceparent: _Optional[str] = ..., filed_by: _Optional[str] = ..., open_objection_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    from_partner: bool
+    def __init__(self, record_id: _Optional[str] = ..., source: _Optional[_Union[_common_pb2.Department, str]] = ..., input: _Optional[_Union[RecordInput, _Mapping]] = ..., content_kind: _Optional[_Union[_common_pb2.RecordKind, str]] = ..., target_record_id: _Optional[str] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., submitted_on: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., late: _Optional[bool] = ..., backfilled: _Optional[bool] = ..., superseded_by: _Optional[str] = ..., cursor: _Optional[str] = ..., traceparent: _Optional[str] = ..., filed_by: _Optional[str] = ..., open_objection_ids: _Optional[_Iterable[str]] = ..., from_partner: _Optional[bool] = ...) -> None: ...
 
 class SubmitRecordRequest(_message.Message):
     __slots__ = ("record", "on_behalf_of", "validate_only")
