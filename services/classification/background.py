@@ -134,7 +134,11 @@ def incoming(message: ingestion_pb2.StreamRecordsResponse) -> list[Incoming]:
             cursor=int(record.cursor),
             kind=common_pb2.RecordKind.Name(body.kind).removeprefix("RECORD_KIND_"),
             content_kind=common_pb2.RecordKind.Name(record.content_kind).removeprefix("RECORD_KIND_"),
-            source=common_pb2.Department.Name(record.source).removeprefix("DEPARTMENT_"),
+            # a partner's record is filed under the partner, as ingestion keeps it.
+            source=("partner/" + body.partner.partner if record.from_partner
+                    else common_pb2.Department.Name(record.source).removeprefix("DEPARTMENT_")),
+            effect=(common_pb2.PartnerEffect.Name(body.partner.effect).removeprefix("PARTNER_EFFECT_")
+                    if record.from_partner and body.partner.effect else ""),
             subject_type=subject_type,
             subject_key=getattr(body.subject, subject_type),
             decided_on=date(body.decided_on.year, body.decided_on.month, body.decided_on.day),

@@ -30,7 +30,9 @@ def dump_timeline(segments: list[Segment]) -> str:
         for c in segment.contributions:
             contributions.setdefault(c, len(contributions))
     return json.dumps({
-        "contributions": [[c.rule, c.effect, _t(c.start), _t(c.end), list(c.records)] for c in contributions],
+        # A partner's contribution also names the partner and the rule it counts as.
+        "contributions": [[c.rule, c.effect, _t(c.start), _t(c.end), list(c.records),
+                           *((c.partner, c.counts_as) if c.partner else ())] for c in contributions],
         "segments": [[_t(s.start), _t(s.end), s.klass, sorted(s.flags), [contributions[c] for c in s.contributions]]
                      for s in segments],
     }, separators=(",", ":"))
@@ -38,7 +40,7 @@ def dump_timeline(segments: list[Segment]) -> str:
 
 def load_timeline(text: str) -> list[Segment]:
     data = json.loads(text)
-    contributions = [Contribution(rule, effect, _p(start), _p(end), tuple(records))
-                     for rule, effect, start, end, records in data["contributions"]]
+    contributions = [Contribution(rule, effect, _p(start), _p(end), tuple(records), *partner)
+                     for rule, effect, start, end, records, *partner in data["contributions"]]
     return [Segment(_p(start), _p(end), klass, tuple(contributions[i] for i in used), frozenset(flags))
             for start, end, klass, flags, used in data["segments"]]

@@ -18,7 +18,8 @@ def class_value(klass: str) -> int:
 
 
 def reason(c: Contribution) -> pb.Reason:
-    msg = pb.Reason(rule=c.rule, effect=c.effect, record_ids=list(c.records), since=timestamp(c.start))
+    msg = pb.Reason(rule=c.rule, effect=c.effect, record_ids=list(c.records), since=timestamp(c.start),
+                    partner=c.partner, counts_as=c.counts_as)
     if c.end is not None:
         msg.until.CopyFrom(timestamp(c.end))
     return msg

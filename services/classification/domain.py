@@ -19,6 +19,10 @@ CLASS_RANK = {WHITELIST: 0, AEO: 1, WATCHLIST: 2}
 RISK_ALERT = "RISK_ALERT"
 UNDER_OBJECTION = "UNDER_OBJECTION"
 DISHONESTY_FLAGS = {"ANTI_SMUGGLING": "DISHONESTY_ANTI_SMUGGLING", "MARITIME": "DISHONESTY_MARITIME"}
+DISHONESTY_PARTNER = "DISHONESTY_PARTNER"
+PARTNER_PREFIX = "partner/"
+# Business entities (S-1): by USCC (S-2), or foreign operators by their S-4 code (X-2).
+ENTITY_TYPES = ("enterprise", "foreign")
 
 
 # Fact, Contribution and Segment are NamedTuples: classification builds millions of them
@@ -45,6 +49,9 @@ class Fact(NamedTuple):
     """When the objection's mark starts (opened) or ends (closed)."""
     marked_records: tuple[str, ...] = ()
     """OBJECTION_OPENED: the disputed records."""
+    effect: str = ""
+    """A partner's record (R-7): the local effect of its grade (X-3: AEO, LOWEST,
+    SERIOUS_DISHONESTY, NONE); empty for a department's record."""
 
 
 class Contribution(NamedTuple):
@@ -56,6 +63,10 @@ class Contribution(NamedTuple):
     end: datetime | None
     """When the effect stops, if scheduled; ``None`` for no end."""
     records: tuple[str, ...]
+    partner: str = ""
+    """Where a partner's record is behind it (X-2, X-3): the partner."""
+    counts_as: str = ""
+    """Where a partner's record is behind it: the local rule its effect counts as (E-A, E-W1, E-W3, L-2)."""
 
     def covers(self, instant: datetime) -> bool:
         return self.start <= instant and (self.end is None or instant < self.end)

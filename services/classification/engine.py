@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 from secondline.dates import start_of_day
 from secondline.rules_config import RulesConfig
 
-from .domain import (AEO, CLASS_RANK, DISHONESTY_FLAGS, RISK_ALERT, UNDER_OBJECTION, WATCHLIST, WHITELIST, Answer,
-                     Contribution, Fact, Segment)
+from .domain import (AEO, CLASS_RANK, DISHONESTY_FLAGS, ENTITY_TYPES, PARTNER_PREFIX, RISK_ALERT, UNDER_OBJECTION, WATCHLIST,
+                     WHITELIST, Answer, Contribution, Fact, Segment)
+from .partners import partner_grades
 
 # E-W2..E-W4 for business entities; every one of them is P-W for an individual.
 STAY_RULES = {"SMUGGLING_PENALTY": "E-W2", "SMUGGLING_CRIME": "E-W3", "DISHONESTY_LISTED": "E-W3",
@@ -31,9 +32,10 @@ def _key(fact: Fact):
 def contributions(subject_type: str, facts: list[Fact], rules: RulesConfig) -> list[Contribution]:
     facts = sorted(facts, key=_key)
     found: list[Contribution] = []
-    if subject_type == "enterprise":
+    if subject_type in ENTITY_TYPES:
         found += _aeo(facts)
-        found += _lowest_grades(facts, rules)
+        found += _lowest_grades([f for f in facts if not f.source.startswith(PARTNER_PREFIX)], rules)
+        found += partner_grades([f for f in facts if f.source.startswith(PARTNER_PREFIX)], rules)
     found += _stays(subject_type, facts, rules)
     found += _listings(facts, rules)
     found += _risk_alerts(facts)
@@ -42,19 +44,34 @@ def contributions(subject_type: str, facts: list[Fact], rules: RulesConfig) -> l
 
 
 def _aeo(facts: list[Fact]) -> list[Contribution]:
-    """E-A: from a grant's decision date until a later revocation or the grant's last day."""
+    """E-A: from a grant's decision date until a later revocation or the grant's last day.
+
+    X-2: a partner's certification (an MRA) is AEO while it is valid; a revocation ends the
+    certifications of its own source only, so Chinese customs and each partner keep their own.
+    """
     revocations = [f for f in facts if f.kind == "AEO_REVOKED"]
     found = []
     for grant in (f for f in facts if f.kind == "AEO_GRANTED"):
         ends, records = [], [grant.record_id]
-        later = next((r for r in revocations if _key(r) > _key(grant)), None)
+        partner = grant.source.removeprefix(PARTNER_PREFIX) if grant.source.startswith(PARTNER_PREFIX) else ""
+        later = next((r for r in revocations if _key(r) > _key(grant) and _same_issuer(r, grant)), None)
         if later is not None:
             ends.append(start_of_day(later.decided_on))
             records.append(later.record_id)
         if grant.valid_until is not None:
             ends.append(start_of_day(grant.valid_until + timedelta(days=1)))
-        found.append(Contribution("E-A", AEO, start_of_day(grant.decided_on), min(ends) if ends else None, tuple(records)))
+        end = min(ends) if ends else None
+        if partner:
+            found.append(Contribution("X-2", AEO, start_of_day(grant.decided_on), end, tuple(records), partner, "E-A"))
+        else:
+            found.append(Contribution("E-A", AEO, start_of_day(grant.decided_on), end, tuple(records)))
     return found
+
+
+def _same_issuer(revocation: Fact, grant: Fact) -> bool:
+    """Any Chinese customs office's revocation ends a Chinese certification (E-A); a partner's, its own."""
+    partner = grant.source.startswith(PARTNER_PREFIX)
+    return revocation.source == grant.source if partner else not revocation.source.startswith(PARTNER_PREFIX)
 
 
 def _lowest_grades(facts: list[Fact], rules: RulesConfig) -> list[Contribution]:
@@ -83,7 +100,7 @@ def _stays(subject_type: str, facts: list[Fact], rules: RulesConfig) -> list[Con
     found = []
     for fact in facts:
         version = rules.in_force(fact.decided_on)
-        if subject_type == "enterprise" and fact.kind in STAY_RULES:
+        if subject_type in ENTITY_TYPES and fact.kind in STAY_RULES:
             rule, period = STAY_RULES[fact.kind], version.watchlist_stay
         elif subject_type == "individual" and fact.kind in INDIVIDUAL_STAY_KINDS:
             rule, period = "P-W", version.individual_watchlist_stay
@@ -184,7 +201,7 @@ def answer_at(segments: list[Segment], instant: datetime, subject_type: str) -> 
         until=segments[last].end,
         reasons=current.contributions,
         flags=current.flags,
-        default_rule="E-B" if subject_type == "enterprise" else "P-B",
+        default_rule="E-B" if subject_type in ENTITY_TYPES else "P-B",
     )
 
 

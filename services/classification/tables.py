@@ -46,6 +46,8 @@ class RecordRow(Base):
     """When the objection's mark starts or ends."""
     marked_records: Mapped[str] = mapped_column(Text, default="", server_default="")
     """OBJECTION_OPENED: the disputed record ids, space-separated."""
+    effect: Mapped[str] = mapped_column(String(24), default="", server_default="")
+    """A partner's record (R-7): the local effect of its grade (X-3); empty for a department's."""
 
 
 class SubjectRow(Base):

@@ -18,6 +18,7 @@ from secondline.clock import Clock
 from secondline.common.v1 import common_pb2
 from secondline.errors import FieldViolation, InvalidArgument, NotFound
 from secondline.gate.v1 import gate_pb2 as pb
+from secondline.foreign_codes import parse_foreign
 from secondline.identifiers import IdentifierError, parse_enterprise, parse_individual
 from secondline.rpc.convert import date_to_proto, instant_problem, timestamp, within
 
@@ -45,6 +46,11 @@ class ParsedCrossing(NamedTuple):
 @lru_cache(maxsize=1 << 16)
 def _enterprise(text: str) -> str:
     return parse_enterprise(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _foreign(text: str) -> str:
+    return parse_foreign(text)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -94,6 +100,14 @@ def parse_crossing(crossing: pb.Crossing, measures: MeasuresConfig, field: str =
             parties.append(Party("enterprise", _enterprise(crossing.enterprise), 0))
         except IdentifierError as exc:
             problems.append(FieldViolation(f"{field}.enterprise", f"is not a valid unified social credit code: {exc}"))
+    if crossing.foreign_entity:
+        if crossing.enterprise:
+            problems.append(FieldViolation(f"{field}.foreign_entity", "a crossing has one declaring entity: "
+                                                                      "enterprise or foreign_entity, not both"))
+        try:
+            parties.append(Party("foreign", _foreign(crossing.foreign_entity), 0))
+        except IdentifierError as exc:
+            problems.append(FieldViolation(f"{field}.foreign_entity", f"is not a valid S-4 operator code: {exc}"))
     for index, person in enumerate(crossing.individuals):
         where = f"{field}.individuals[{index}]"
         if not person.role:
@@ -102,7 +116,7 @@ def parse_crossing(crossing: pb.Crossing, measures: MeasuresConfig, field: str =
             parties.append(Party("individual", _individual(person.id), person.role))
         except IdentifierError as exc:
             problems.append(FieldViolation(f"{where}.id", f"is not a valid identity document: {exc}"))
-    if not crossing.enterprise and not crossing.individuals:
+    if not crossing.enterprise and not crossing.foreign_entity and not crossing.individuals:
         problems.append(FieldViolation(f"{field}.enterprise", "a crossing names at least one party: the entity or an individual"))
     if crossing.port and version is not None and crossing.port not in version.ports:
         known = ", ".join(version.ports)

@@ -25,7 +25,7 @@ from typing import NamedTuple
 from secondline.dates import CST
 
 from .measures import MeasuresVersion
-from .snapshot import CLASS_NAMES, LISTED_BITS, RISK_ALERT_BIT, WATCHLIST, PartyState, rule_list
+from .snapshot import CLASS_NAMES, ENTITY_TYPES, LISTED_BITS, RISK_ALERT_BIT, WATCHLIST, PartyState, rule_list
 
 GREEN, YELLOW, RED = 1, 2, 3  # the Lane enum's values; a higher value is stricter
 LANE_VALUES = {"GREEN": GREEN, "YELLOW": YELLOW, "RED": RED}
@@ -100,7 +100,7 @@ def decide(*, crossing_id: str, epoch: int, port: str, batch: bool, parties: lis
 def _party(crossing_id: str, party: Party, state: PartyState, version: MeasuresVersion, rates) -> PartyOutcome:
     klass, flags = state.klass, state.flags
     class_name = CLASS_NAMES.get(klass, "WHITELIST")
-    by_class = rates.enterprise if party.subject_type == "enterprise" else rates.individual
+    by_class = rates.enterprise if party.subject_type in ENTITY_TYPES else rates.individual
     rate = by_class.get(class_name, by_class["WHITELIST"])  # an individual is never AEO
     reasons = rule_list(state.rules)
     cause = "M-1"
@@ -117,7 +117,7 @@ def _party(crossing_id: str, party: Party, state: PartyState, version: MeasuresV
 
 
 def _batch_refusal(outcomes: list[PartyOutcome], version: MeasuresVersion, degraded: bool) -> tuple[bool, str]:
-    entity = next((o for o in outcomes if o.party.subject_type == "enterprise"), None)
+    entity = next((o for o in outcomes if o.party.subject_type in ENTITY_TYPES), None)
     if entity is None:
         return True, "batch exit needs a declaring entity (M-4)"
     class_name = CLASS_NAMES.get(entity.state.klass, "WHITELIST")

@@ -30,10 +30,15 @@ WATCHLIST = common_pb2.CREDIT_CLASS_WATCHLIST
 CLASS_NAMES = {WHITELIST: "WHITELIST", AEO: "AEO", WATCHLIST: "WATCHLIST"}
 
 FLAGS = (common_pb2.FLAG_RISK_ALERT, common_pb2.FLAG_DISHONESTY_ANTI_SMUGGLING,
-         common_pb2.FLAG_DISHONESTY_MARITIME, common_pb2.FLAG_UNDER_OBJECTION)
+         common_pb2.FLAG_DISHONESTY_MARITIME, common_pb2.FLAG_UNDER_OBJECTION, common_pb2.FLAG_DISHONESTY_PARTNER)
 FLAG_BIT = {flag: 1 << i for i, flag in enumerate(FLAGS)}
 RISK_ALERT_BIT = FLAG_BIT[common_pb2.FLAG_RISK_ALERT]
-LISTED_BITS = FLAG_BIT[common_pb2.FLAG_DISHONESTY_ANTI_SMUGGLING] | FLAG_BIT[common_pb2.FLAG_DISHONESTY_MARITIME]
+# L-2: listed by a department (L-1) or by a partner (X-3, SERIOUS_DISHONESTY).
+LISTED_BITS = (FLAG_BIT[common_pb2.FLAG_DISHONESTY_ANTI_SMUGGLING] | FLAG_BIT[common_pb2.FLAG_DISHONESTY_MARITIME]
+               | FLAG_BIT[common_pb2.FLAG_DISHONESTY_PARTNER])
+# Business entities: by USCC (S-2) or, recognised under an MRA, by their S-4 code (X-2). Both
+# are held in one map: the two kinds of code never coincide (18 characters against at most 17).
+ENTITY_TYPES = ("enterprise", "foreign")
 
 # The rules classification gives as reasons (E, P, L, X); an unknown one is kept as OTHER.
 RULES = ("E-A", "E-W1", "E-W2", "E-W3", "E-W4", "E-B", "P-W", "P-B", "P-R", "L-1", "X-2", "X-3", "O-2", "OTHER")
@@ -64,7 +69,7 @@ def rule_list(bits: int) -> list[str]:
 def pack(state: classification_pb2.SubjectState) -> bytes:
     """A subject's timeline as packed segments."""
     out = bytearray()
-    plain = RULE_BIT["E-B"] if state.subject.WhichOneof("id") == "enterprise" else RULE_BIT["P-B"]
+    plain = RULE_BIT["E-B"] if state.subject.WhichOneof("id") in ENTITY_TYPES else RULE_BIT["P-B"]
     for segment in state.timeline:
         start = segment.start.seconds if segment.HasField("start") else BEGINNING
         flags = 0
@@ -117,7 +122,7 @@ class Snapshot:
         return len(self.enterprises) + len(self.individuals)
 
     def party(self, subject_type: str, key: str, epoch: int) -> PartyState:
-        if subject_type == "enterprise":
+        if subject_type in ENTITY_TYPES:
             packed = self.enterprises.get(key)
             return state_at(packed, epoch) if packed is not None else PLAIN_ENTERPRISE
         packed = self.individuals.get(key)
@@ -126,7 +131,7 @@ class Snapshot:
     def put(self, state: classification_pb2.SubjectState, now_epoch: int) -> None:
         """Hold a subject's new state; drop it once it is plain whitelist from a while ago on."""
         subject_type = state.subject.WhichOneof("id")
-        held = self.enterprises if subject_type == "enterprise" else self.individuals
+        held = self.enterprises if subject_type in ENTITY_TYPES else self.individuals
         key = getattr(state.subject, subject_type)
         packed = pack(state)
         if plain_from(packed, now_epoch - self._keep_past):
@@ -150,4 +155,5 @@ class Snapshot:
 
 
 __all__ = ["Snapshot", "PartyState", "pack", "state_at", "plain_from", "flag_list", "rule_list",
-           "WHITELIST", "AEO", "WATCHLIST", "CLASS_NAMES", "RISK_ALERT_BIT", "LISTED_BITS", "RULE_BIT"]
+           "WHITELIST", "AEO", "WATCHLIST", "CLASS_NAMES", "RISK_ALERT_BIT", "LISTED_BITS", "RULE_BIT",
+           "ENTITY_TYPES"]
