@@ -18,8 +18,8 @@ import yaml
 from secondline.common.v1 import common_pb2
 
 #: Keys a scenario file may have at its top.
-TOP_LEVEL = frozenset({"scenario", "rules", "description", "steps"})
-SUBJECT_KINDS = ("enterprise", "individual")
+TOP_LEVEL = frozenset({"scenario", "rules", "description", "steps", "partners"})
+SUBJECT_KINDS = ("enterprise", "individual", "foreign")
 
 
 class ScenarioError(Exception):

@@ -18,6 +18,7 @@ from pathlib import Path
 import grpc
 
 from secondline.cli.scenarios.format import Scenario, ScenarioError, load_folders
+from secondline.cli.scenarios.partners import configure as configure_partners
 from secondline.cli.scenarios.steps import Context, run_step
 from secondline.cli.scenarios.suite import InProcessSuite
 
@@ -55,8 +56,17 @@ async def run_scenario(scenario: Scenario) -> Result:
         result.failures.append(StepFailure(-1, "", str(exc)))
         return result
     with tempfile.TemporaryDirectory(prefix="secondline-scenario-") as tmp:
-        async with InProcessSuite(Path(tmp)) as suite:
+        overrides, keys = {}, {}
+        if "partners" in scenario.top:  # RULES X-1: the suite configured with the scenario's partners
+            try:
+                path, keys = configure_partners(scenario.top["partners"], Path(tmp))
+            except ScenarioError as exc:
+                result.failures.append(StepFailure(-1, "", str(exc)))
+                return result
+            overrides["recognition"] = {"partners_file": str(path)}
+        async with InProcessSuite(Path(tmp), settings=overrides) as suite:
             context = Context(scenario, suite)
+            context.state["partner_keys"] = keys
             for index, step in enumerate(scenario.steps):
                 kind = next(iter(step), "?") if isinstance(step, dict) else "?"
                 try:

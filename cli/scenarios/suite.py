@@ -34,6 +34,14 @@ class InProcessService:
     extra: Callable[["InProcessSuite"], dict[str, Any]] = lambda suite: {}
 
 
+def _signing_key_pem() -> str:
+    """A fresh suite signing key for one scenario run (X-4), given as the environment would give it."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+
+    return Ed25519PrivateKey.generate().private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()).decode()
+
+
 #: In start order: producers before their followers.
 SERVICES: tuple[InProcessService, ...] = (
     InProcessService("ingestion", "secondline.services.ingestion.app", "IngestionSettings"),
@@ -45,15 +53,23 @@ SERVICES: tuple[InProcessService, ...] = (
                      lambda suite: {"ingestion_address": suite.address("ingestion"),
                                     "classification_address": suite.address("classification"),
                                     "delivery_poll_seconds": 0.2}),
+    InProcessService("recognition", "secondline.services.recognition.app", "RecognitionSettings",
+                     lambda suite: {"ingestion_address": suite.address("ingestion"),
+                                    "classification_address": suite.address("classification"),
+                                    "signing": {"private_key": _signing_key_pem(),
+                                                "public_keys_file": str(suite.data_dir / "public-keys.json")}}),
 )
 
 
 class InProcessSuite:
     """The services of :data:`SERVICES`, started in ``async with`` and stopped at its end."""
 
-    def __init__(self, data_dir: Path, services: tuple[InProcessService, ...] = SERVICES) -> None:
+    def __init__(self, data_dir: Path, services: tuple[InProcessService, ...] = SERVICES,
+                 settings: dict[str, dict[str, Any]] | None = None) -> None:
         self.data_dir = data_dir
         self.services = services
+        #: settings of a service beside the shared ones, by service name (a scenario's partners)
+        self.overrides = settings or {}
         self.hosts: dict[str, Any] = {}
         self.channels: dict[str, grpc.aio.Channel] = {}
 
@@ -62,7 +78,7 @@ class InProcessSuite:
             for service in self.services:
                 app = importlib.import_module(service.app)
                 settings = getattr(app, service.settings_class).model_validate(
-                    {**self._settings(service.name), **service.extra(self)})
+                    {**self._settings(service.name), **service.extra(self), **self.overrides.get(service.name, {})})
                 host = app.build(settings, telemetry=setup_telemetry(service.name), clock=ManualClock(EPOCH))
                 port = await host.start()
                 self.hosts[service.name] = host

@@ -56,7 +56,6 @@ class MerkleLog:
             raise ValueError(f"a leaf hash is {HASH_SIZE} bytes, got {len(leaf)}")
         index = self._size
         self._levels[0] += leaf
-        self._size += 1
         level, position, current = 0, index, leaf
         while position & 1:  # a right child completes its parent
             left = self._node(level, position - 1)
@@ -65,6 +64,8 @@ class MerkleLog:
             if level == len(self._levels):
                 self._levels.append(bytearray())
             self._levels[level] += current
+        # Last, so that a reader in another thread that sees the new size finds every node of it.
+        self._size += 1
         return index
 
     def leaf(self, index: int) -> bytes:

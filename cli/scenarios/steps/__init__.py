@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["MODULES", "STEPS", "Context", "StepKind", "step"]
 
 #: The step modules, by the service whose API they use (secondline.cli.scenarios.steps.<name>).
-MODULES = ("ingestion", "classification", "gate", "objection")
+MODULES = ("ingestion", "classification", "gate", "objection", "recognition")
 
 
 @dataclass

@@ -17,12 +17,14 @@ from secondline.cli.scenarios.steps.classification import OPERATOR, flag_names
 from secondline.cli.scenarios.steps.classification import stub as classification_stub
 from secondline.gate.v1 import gate_pb2 as gpb
 from secondline.gate.v1 import gate_pb2_grpc
+from secondline.foreign_codes import parse_foreign
+from secondline.identifiers import IdentifierError, validate_uscc
 from secondline.rpc.convert import timestamp
 
 BATCH = 1000  # crossings per BatchDecide call
 LANE = (("x-secondline-principal", "service/scenario-lane"),)
 CROSSING_FIELDS = {"at", "crossing", "parties", "batch", "port"}
-PARTIES_FIELDS = ("enterprise", "individuals")
+PARTIES_FIELDS = ("enterprise", "foreign", "individuals")
 INDIVIDUAL_FIELDS = ("id", "role")
 
 
@@ -93,10 +95,29 @@ async def _pause(deadline: float, what: str) -> None:
     await asyncio.sleep(0.02)
 
 
+def _is_foreign(code: str) -> bool:
+    """An S-4 code rather than a USCC (which the gate would check, S-2)."""
+    try:
+        validate_uscc(code)
+        return False
+    except IdentifierError:
+        pass
+    try:
+        parse_foreign(code)
+        return True
+    except IdentifierError:
+        return False
+
+
 def _crossing(spec: dict[str, Any], crossing_id: str) -> gpb.Crossing:
     parties = check_fields("parties", spec.get("parties") or {}, PARTIES_FIELDS)
     crossing = gpb.Crossing(crossing_id=crossing_id, at=timestamp(instant(spec["at"])), batch=bool(spec.get("batch", False)),
-                            enterprise=str(parties.get("enterprise") or ""), port=str(spec.get("port") or ""))
+                            port=str(spec.get("port") or ""))
+    entity = str(parties.get("enterprise") or "")
+    if parties.get("foreign") or (entity and _is_foreign(entity)):  # X-2: an S-4 code as the declaring entity
+        crossing.foreign_entity = str(parties.get("foreign") or entity)
+    else:
+        crossing.enterprise = entity
     for person in parties.get("individuals") or []:
         check_fields("parties.individuals[]", person, INDIVIDUAL_FIELDS)
         role = str(person.get("role", ""))
