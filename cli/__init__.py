@@ -4,6 +4,7 @@
     secondline demo [--data DIR] [--subjects N] ...    a population, a day at the ports, a report
     secondline scenarios DIR...                        run acceptance scenarios, a fresh suite each
     secondline bench gate|ingest|classification ...    a benchmark's report
+    secondline verify --keys FILE [--envelope ...]     check envelopes, checkpoints and proofs offline
 
 This package is the command-line application. It is a client of the suite like any other: the
 shared runtime (``libs/secondline``) and the services never import it. One subpackage a
@@ -16,10 +17,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from secondline.cli import bench, demo, scenarios, up
+from secondline.cli import bench, demo, scenarios, up, verify
 from secondline.cli.up.suite import SuiteError
 
-COMMANDS = (up, demo, scenarios, bench)
+COMMANDS = (up, demo, scenarios, bench, verify)
 
 
 def main(argv: list[str] | None = None) -> int:

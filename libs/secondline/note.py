@@ -62,7 +62,7 @@ class NoteVerifier:
 
     @classmethod
     def from_vkey(cls, text: str) -> "NoteVerifier":
-        parts = text.strip().split("+")
+        parts = text.strip().split("+", 2)  # the key name has no "+"; the base64 key may
         if len(parts) != 3:
             raise NoteError("a verifier key is <name>+<key id hex>+<base64 key>")
         name, hex_id, encoded = parts

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func, insert, select, update
 
 from secondline.errors import AlreadyExists
 from secondline.merkle import MerkleLog, leaf_hash
+from secondline.storage import writer
 
 from .inbound import Accepted
 from .tables import EnvelopeRow, LogEntryRow
@@ -48,6 +49,7 @@ class Filed:
 class RecognitionStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._writes = writer(engine)  # SQLite: BEGIN IMMEDIATE, so a writer waits for the lock
         self.tree = MerkleLog()
 
     def load(self) -> int:
@@ -60,7 +62,7 @@ class RecognitionStore:
     def accept(self, accepted: Accepted, now: datetime) -> Filed:
         """Store an accepted envelope and its log entry at once; a replay (R-3) stores nothing."""
         c = envelopes.c
-        with self.engine.begin() as conn:
+        with self._writes.begin() as conn:
             prior = conn.execute(select(envelopes, log_entries.c.envelope_hash)
                                  .join(log_entries, log_entries.c.index == c.log_index)
                                  .where(c.partner == accepted.partner, c.source_id == accepted.source_id)).mappings().first()
@@ -88,7 +90,7 @@ class RecognitionStore:
 
     def append_sent(self, envelope: str, envelope_hash: bytes, partner: str, now: datetime) -> int:
         """Log an envelope the suite sends (X-6); the same envelope twice is one entry."""
-        with self.engine.begin() as conn:
+        with self._writes.begin() as conn:
             known = conn.execute(select(log_entries.c.index).where(log_entries.c.envelope_hash == envelope_hash)).scalar()
             if known is not None:
                 return known
@@ -109,7 +111,7 @@ class RecognitionStore:
             return [_filed(r) for r in rows]
 
     def delivered(self, log_index: int, record_id: str, record_cursor: str) -> None:
-        with self.engine.begin() as conn:
+        with self._writes.begin() as conn:
             conn.execute(update(envelopes).where(envelopes.c.log_index == log_index)
                          .values(delivered=True, record_id=record_id, record_cursor=record_cursor))
 
