@@ -82,12 +82,21 @@ def objection_settings(name: str, layout: Layout) -> dict[str, Any]:
             "classification_address": layout.addresses["classification"]}
 
 
+def recognition_settings(name: str, layout: Layout) -> dict[str, Any]:
+    """Recognition files partners' records into ingestion and reads classes for reports (X-3, X-5);
+    its keys live in the data folder (development keys generated on first start)."""
+    return {**embedded_settings(name, layout), "ingestion_address": layout.addresses["ingestion"],
+            "classification_address": layout.addresses["classification"],
+            "signing": {"keys_dir": str(layout.data_dir / "recognition-keys")}}
+
+
 #: The suite, in start order (producers before their followers); stopped in reverse.
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("ingestion", "secondline.services.ingestion", embedded_settings),
     ServiceSpec("classification", "secondline.services.classification", classification_settings),
     ServiceSpec("gate", "secondline.services.gate", gate_settings),
     ServiceSpec("objection", "secondline.services.objection", objection_settings),
+    ServiceSpec("recognition", "secondline.services.recognition", recognition_settings),
 )
 
 

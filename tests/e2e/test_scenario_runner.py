@@ -30,6 +30,15 @@ async def test_every_public_objection_and_repair_scenario_passes():
     assert len(results) >= 3 and lines[-1] == f"{len(results)} passed, 0 failed", [r.line() for r in results if not r.passed]
 
 
+@pytest.mark.skipif(not (PUBLIC / "partners").is_dir(), reason=f"no partner scenarios at {PUBLIC / 'partners'}")
+async def test_every_public_partner_scenario_passes():
+    """RULES X: once the recognition service exists, CI runs the partners folder too."""
+    lines: list[str] = []
+    results = await run_folders([PUBLIC / "partners"], out=lines.append)
+    assert results and lines[-1] == f"{len(results)} passed, 0 failed", [r.line() for r in results if not r.passed]
+    assert any(next(iter(step)) == "partner_submit" for r in results for step in r.scenario.steps)
+
+
 async def test_the_projects_own_scenarios_all_pass():
     results = await run_folders([OWN], out=lambda line: None)
     assert results and all(r.passed for r in results), [r.line() for r in results if not r.passed]
