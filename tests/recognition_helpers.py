@@ -53,14 +53,14 @@ def rating(source_id: str, grade: str, subject: dict, decided_on: str, signed_at
                     decided_on=decided_on, grade=grade, signed_at=signed_at.isoformat())
 
 
-async def start_recognition(suite, database_url, tmp_path, clock, spans):
+async def start_recognition(suite, database_url, tmp_path, clock, spans, ingestion_port=None):
     from secondline.services.recognition.app import RecognitionSettings, build
 
     path = tmp_path / "partners.yaml"
     path.write_text(yaml.safe_dump(PARTNERS), encoding="utf-8")
     settings = RecognitionSettings.model_validate({
         "database": {"url": database_url}, "server": {"listen": "127.0.0.1:0", "grace_seconds": 1},
-        "ingestion_address": f"127.0.0.1:{suite.port}",
+        "ingestion_address": f"127.0.0.1:{ingestion_port or suite.port}",
         "classification_address": f"127.0.0.1:{suite.classification_port}",
         "partners_file": str(path), "signing": {"keys_dir": str(tmp_path / "keys")},
     })

@@ -181,3 +181,46 @@ async def test_the_signed_feed_carries_class_changes_of_visible_entities_only(re
     changes = [c for reply in [r async for r in stream] for c in reply.changes]
     subjects = [json.loads(base64.urlsafe_b64decode(c.envelope.split(".")[1] + "==="))["subject"] for c in changes]
     assert subjects and all(s == {"enterprise": ACME} for s in subjects)
+
+
+
+async def test_r7_an_acceptance_made_while_ingestion_was_away_is_filed_once_after_a_restart(
+        suite, database_url, tmp_path, clock, spans):
+    """The outbox: accepted and logged while ingestion does not answer, then, after the service
+    restarts (as after a crash), filed exactly once; a second delivery is a replay (R-3)."""
+    import asyncio
+
+    from secondline.ingestion.v1 import ingestion_pb2
+    from secondline.services.recognition.outbox import record_input
+
+    host, channel, stub, telemetry = await start_recognition(suite, database_url, tmp_path, clock, spans, ingestion_port=9)
+    try:
+        suite.recognition = stub
+        accepted = await submit(suite, rating("GBA-o1", "D", {"enterprise": ACME}, "2026-02-01", NOW))
+        assert accepted.log_index == 0 and not accepted.record_id  # durable, not yet filed
+        [pending] = await host.service.recognition.db.read(host.service.recognition.store.pending, 10)
+    finally:
+        await channel.close()
+        await host.stop()
+        telemetry.shutdown()
+    host, channel, stub, telemetry = await start_recognition(suite, database_url, tmp_path, clock, spans)
+    try:
+        subject = common_pb2.SubjectId(enterprise=ACME)
+        records = []
+        for _ in range(400):
+            records = (await suite.stub.ListSubjectRecords(ingestion_pb2.ListSubjectRecordsRequest(subject=subject),
+                                                           metadata=SERVICE)).records
+            if records:
+                break
+            await asyncio.sleep(0.05)
+        assert [r.input.source_id for r in records] == ["GBA-o1"]
+        # A crash after ingestion acknowledged it but before it was marked: delivered again, a replay.
+        again = await suite.stub.SubmitRecord(ingestion_pb2.SubmitRecordRequest(record=record_input(pending)),
+                                              metadata=(("x-secondline-principal", "service/recognition"),))
+        assert again.replayed and again.record.record_id == records[0].record_id
+        assert len((await suite.stub.ListSubjectRecords(ingestion_pb2.ListSubjectRecordsRequest(subject=subject),
+                                                        metadata=SERVICE)).records) == 1
+    finally:
+        await channel.close()
+        await host.stop()
+        telemetry.shutdown()
