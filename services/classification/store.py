@@ -11,7 +11,6 @@ committed in order.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -26,12 +25,12 @@ from . import engine as rules_engine
 from .codec import dump_timeline, load_timeline
 from .domain import Fact, Segment
 from .tables import ChangeRow, CursorRow, RecordRow, SubjectRow
+from .rows import SubjectCache, _chunks, _fact, _row
 
 records, subjects, changes, cursors = (RecordRow.__table__, SubjectRow.__table__, ChangeRow.__table__,
                                       CursorRow.__table__)
 WRITE_LOCK_KEY = 0x5EC0_C1A5
 FEED = "ingestion"
-_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -281,48 +280,3 @@ class ClassificationStore:
                                      .where(records.c.content_kind.in_(kinds), records.c.holds.is_(True),
                                             records.c.subject_key > after_key)
                                      .order_by(records.c.subject_key).limit(limit)).tuples())
-
-
-class SubjectCache:
-    """Least-recently-used subjects: key -> (holding facts, timeline segments)."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._items: OrderedDict[str, tuple[tuple[Fact, ...], list[Segment]]] = OrderedDict()
-
-    def get(self, key: str):
-        item = self._items.get(key)
-        if item is not None:
-            self._items.move_to_end(key)
-        return item
-
-    def update(self, items: dict) -> None:
-        for key, item in items.items():
-            self._items[key] = item
-            self._items.move_to_end(key)
-        while len(self._items) > self._size:
-            self._items.popitem(last=False)
-
-
-def _row(rec: Incoming, root_cursor: int) -> dict:
-    return {
-        "record_id": rec.record_id, "cursor": rec.cursor, "subject_type": rec.subject_type,
-        "subject_key": rec.subject_key, "kind": rec.kind, "content_kind": rec.content_kind, "source": rec.source,
-        "decided_on": rec.decided_on, "grade": rec.grade, "list": rec.list, "severity": rec.severity,
-        "valid_until": rec.valid_until, "root_cursor": root_cursor, "holds": rec.kind != "WITHDRAWAL",
-        "traceparent": rec.traceparent, "objection_id": rec.objection_id, "marked_at": rec.marked_at,
-        "marked_records": " ".join(rec.marked_records), "effect": rec.effect,
-    }
-
-
-def _fact(row) -> Fact:
-    return Fact(record_id=row["record_id"], source=row["source"], kind=row["content_kind"],
-                decided_on=row["decided_on"], grade=row["grade"], list=row["list"], severity=row["severity"],
-                valid_until=row["valid_until"], order=row["root_cursor"], traceparent=row["traceparent"],
-                objection_id=row["objection_id"] or "", marked_at=row["marked_at"],
-                marked_records=tuple((row["marked_records"] or "").split()), effect=row["effect"])
-
-
-def _chunks(items: list):
-    for i in range(0, len(items), _CHUNK):
-        yield items[i:i + _CHUNK]

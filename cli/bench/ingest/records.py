@@ -13,7 +13,7 @@ from secondline.identifiers import USCC_ALPHABET, resident_id_check_character, u
 from secondline.ingestion.v1 import ingestion_pb2
 from secondline.services.ingestion.convert import input_from_proto
 from secondline.services.ingestion.domain import StoredRecord
-from secondline.services.ingestion.store import _to_row
+from secondline.services.ingestion.rows import _to_row
 from secondline.services.ingestion.validation import check_at_edge
 
 

@@ -1,0 +1,158 @@
+"""The record log's rows: a stored record to its row and back, and what one batch loads of the log."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from typing import Iterable
+
+from sqlalchemy import String, and_, func, literal, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
+
+
+from .domain import Content, Draft, StoredRecord
+from .tables import RecordRow
+
+
+records = RecordRow.__table__
+_LOOKUP_CHUNK = 500
+
+
+class _Batch:
+    """What a batch needs to know of the log, loaded in a few queries, plus its own new rows."""
+
+    def __init__(self, conn, drafts: list[Draft]) -> None:
+        self.by_source: dict[tuple[str, str], _Held] = {}
+        self.by_id: dict[str, StoredRecord] = {}
+        self.superseded: dict[str, str] = {}
+        self.new_rows: list[dict] = []
+        # One urandom call per batch: each call releases the GIL, and taking it back from a
+        # busy event loop costs far more than the call itself.
+        entropy = os.urandom(16 * len(drafts))
+        self._ids = (uuid.UUID(bytes=entropy[i:i + 16], version=4).hex for i in range(0, len(entropy), 16))
+        # Feed positions continue from the log's last; the caller holds the write lock.
+        self.next_seq = conn.scalar(select(func.coalesce(func.max(records.c.seq), 0))) + 1
+        source_keys = {(d.source, d.source_id) for d in drafts}
+        target_ids: set[str] = set()
+        for d in drafts:
+            if d.content.mark is not None:
+                target_ids.update(d.content.mark.record_ids)
+            ref = d.content.target
+            if ref is not None:
+                if ref.record_id:
+                    target_ids.add(ref.record_id)
+                else:
+                    source_keys.add((d.source, ref.source_id))
+        found = []
+        for chunk in _chunks(sorted(source_keys), _LOOKUP_CHUNK):
+            found += conn.execute(_by_source_keys(conn, chunk))
+        for chunk in _chunks(sorted(target_ids), _LOOKUP_CHUNK):
+            found += conn.execute(select(records).where(records.c.record_id.in_(chunk)))
+        for row in found:
+            self._hold(_from_row(row), row.digest)
+        known = list(self.by_id)
+        for chunk in _chunks(known, _LOOKUP_CHUNK):
+            query = select(records.c.target_record_id, records.c.record_id).where(records.c.target_record_id.in_(chunk))
+            self.superseded.update(dict(conn.execute(query).all()))
+
+    def new_id(self) -> str:
+        return next(self._ids)
+
+    def _hold(self, record: StoredRecord, digest: str) -> None:
+        self.by_source[(record.source, record.source_id)] = _Held(record, digest)
+        self.by_id[record.record_id] = record
+
+    def take_seq(self) -> int:
+        self.next_seq += 1
+        return self.next_seq - 1
+
+    def add(self, record: StoredRecord, digest: str) -> None:
+        self._hold(record, digest)
+        if record.target_record_id:
+            self.superseded[record.target_record_id] = record.record_id
+        self.new_rows.append(_to_row(record, digest))
+
+
+@dataclass(frozen=True)
+class _Held:
+    record: StoredRecord
+    digest_: str
+
+
+def _with_superseded():
+    later = records.alias("later")
+    return (select(records, later.c.record_id.label("superseded_by"))
+            .select_from(records.outerjoin(later, later.c.target_record_id == records.c.record_id)))
+
+
+def _to_row(record: StoredRecord, digest: str) -> dict:
+    subject = record.content.subject
+    return {
+        "seq": record.seq,
+        "record_id": record.record_id,
+        "source": record.source,
+        "source_id": record.source_id,
+        "kind": record.content.kind,
+        "content_kind": record.content_kind,
+        "subject_type": subject.type,
+        "subject_key": subject.key,
+        "decided_on": record.content.decided_on,
+        "submitted_at": record.submitted_at,
+        "submitted_on": record.submitted_on,
+        "late": record.late,
+        "backfilled": record.backfilled,
+        "target_record_id": record.target_record_id or None,
+        "content": record.content.canonical_json,
+        "digest": digest,
+        "traceparent": record.traceparent,
+        "filed_by": record.filed_by,
+    }
+
+
+def _from_row(row) -> StoredRecord:
+    """A record from a result row of ``records`` (with ``superseded_by`` when selected)."""
+    return StoredRecord(
+        record_id=row.record_id,
+        source=row.source,
+        source_id=row.source_id,
+        content=Content.from_json(json.loads(row.content)),
+        content_kind=row.content_kind,
+        target_record_id=row.target_record_id or "",
+        submitted_at=row.submitted_at,
+        submitted_on=row.submitted_on,
+        late=row.late,
+        backfilled=row.backfilled,
+        traceparent=row.traceparent,
+        superseded_by=getattr(row, "superseded_by", None) or "",
+        seq=row.seq,
+        filed_by=row.filed_by or "",
+    )
+
+
+def _by_source_keys(conn, keys: list[tuple[str, str]]):
+    """Rows with these (source, source_id), found through uq_ingestion_records_source.
+
+    ``(source, source_id) IN ((..), ..)`` makes SQLite scan the whole table, and PostgreSQL
+    plan an OR of one index scan per key (and psycopg re-parse a query whose text changes
+    with the number of keys).
+    """
+    if conn.dialect.name == "postgresql":
+        wanted = func.unnest(
+            literal([s for s, _ in keys], ARRAY(String)), literal([i for _, i in keys], ARRAY(String))
+        ).table_valued("source", "source_id").render_derived()
+        return select(records).join(
+            wanted, and_(records.c.source == wanted.c.source, records.c.source_id == wanted.c.source_id)
+        )
+    by_source: dict[str, list[str]] = {}
+    for source, source_id in keys:
+        by_source.setdefault(source, []).append(source_id)
+    return select(records).where(or_(*(
+        and_(records.c.source == source, records.c.source_id.in_(ids)) for source, ids in by_source.items()
+    )))
+
+
+def _chunks(items: list, size: int) -> Iterable[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
