@@ -23,7 +23,8 @@ from secondline.config import Strict
 from secondline.dates import WorkingCalendar
 from secondline.objection.v1 import objection_pb2, objection_pb2_grpc
 from secondline.rules_config import load_rules
-from secondline.server import DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings, host, open_database, service_main
+from secondline.server import (ClientTlsSettings, DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings, client_channel,
+                               host, open_database, service_main)
 from secondline.storage import Database
 from secondline.telemetry import Telemetry
 
@@ -45,8 +46,13 @@ class ObjectionSettings(Strict):
     telemetry: TelemetrySettings = TelemetrySettings()
     ingestion_address: str = "127.0.0.1:50051"
     """Where ingestion is: the subjects' records, and where the outbox files."""
+    ingestion_tls: ClientTlsSettings | None = None
+    """Mutual TLS towards ingestion; the certificate's common name is this service's principal
+    (``service/objection``). None: plaintext, the principal in the call metadata."""
     classification_address: str = "127.0.0.1:50052"
     """Where classification is: the records behind a class (O-1), the subject's file (I-1)."""
+    classification_tls: ClientTlsSettings | None = None
+    """Mutual TLS towards classification, as ``ingestion_tls``."""
     rules_file: Path | None = None
     """Versioned rules (O-3 and L-4 periods); the packaged default when unset."""
     calendar_dir: Path | None = None
@@ -77,8 +83,8 @@ class ObjectionService:
         calendar = Calendar(self.settings.calendar_dir)
         self._db = open_database(self.settings.database, self.telemetry, NAME)
         interceptors = self.telemetry.client_interceptors()
-        self._channels = [grpc.aio.insecure_channel(self.settings.ingestion_address, interceptors=interceptors),
-                          grpc.aio.insecure_channel(self.settings.classification_address, interceptors=interceptors)]
+        self._channels = [client_channel(self.settings.ingestion_address, self.settings.ingestion_tls, interceptors),
+                          client_channel(self.settings.classification_address, self.settings.classification_tls, interceptors)]
         ingestion = IngestionClient(self._channels[0])
         deliverer = Deliverer(db=self._db, table=OutboxTable(self._db.engine), ingestion=ingestion, clock=self.clock,
                               poll_seconds=self.settings.delivery_poll_seconds)

@@ -23,7 +23,8 @@ from secondline.clock import Clock
 from secondline.clock_service import register_if_manual
 from secondline.config import Strict
 from secondline.recognition.v1 import recognition_pb2, recognition_pb2_grpc
-from secondline.server import DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings, host, open_database, service_main
+from secondline.server import (ClientTlsSettings, DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings, client_channel,
+                               host, open_database, service_main)
 from secondline.storage import Database
 from secondline.telemetry import Telemetry
 
@@ -45,8 +46,13 @@ class RecognitionSettings(Strict):
     telemetry: TelemetrySettings = TelemetrySettings()
     ingestion_address: str = "127.0.0.1:50051"
     """Where ingestion is: accepted records are filed there (R-7)."""
+    ingestion_tls: ClientTlsSettings | None = None
+    """Mutual TLS towards ingestion; the certificate's common name is this service's principal
+    (``service/recognition``). None: plaintext, the principal in the call metadata."""
     classification_address: str = "127.0.0.1:50052"
     """Where classification is: reports and class changes are read there (X-5)."""
+    classification_tls: ClientTlsSettings | None = None
+    """Mutual TLS towards classification, as ``ingestion_tls``."""
     partners_file: Path | None = None
     """Partners, their keys, agreements and grade tables (X-1, X-3); none when unset."""
     signing: SigningSettings = SigningSettings()
@@ -78,8 +84,8 @@ class RecognitionService:
         self._db = open_database(self.settings.database, self.telemetry, NAME)
         store = RecognitionStore(self._db.engine)
         log.info("transparency log of %d entries loaded", store.load())
-        ingestion = grpc.aio.insecure_channel(self.settings.ingestion_address)
-        classification = grpc.aio.insecure_channel(self.settings.classification_address)
+        ingestion = client_channel(self.settings.ingestion_address, self.settings.ingestion_tls)
+        classification = client_channel(self.settings.classification_address, self.settings.classification_tls)
         self._channels = [ingestion, classification]
         outbox = Outbox(db=self._db, store=store, channel=ingestion)
         self.recognition = Recognition(db=self._db, store=store, partners=partners, keys=keys, outbox=outbox,
