@@ -5,7 +5,7 @@ For each overlay: render it with kubectl's kustomize; validate every built-in ob
 validate the custom resources it knows a schema for (cert-manager, Prometheus Operator)
 strictly against models generated from those projects' CRDs, and name the ones it cannot;
 require every container image by digest; run checkov with the waivers in k8s/checkov.yaml.
-Besides: the catalogue files the ConfigMaps carry are the packaged ones. Any error fails.
+Besides: the catalogue and calendar files the ConfigMaps carry are the packaged ones. Any error fails.
 
     .venv-k8s/bin/python tools/k8s_check.py --kubectl .venv/bin/kubectl --checkov .venv-k8s/bin/checkov
 """
@@ -136,6 +136,24 @@ def check_catalogue() -> list[str]:
             for name in sorted(CATALOGUE) if not filecmp.cmp(packaged / name, K8S / "base" / "common" / name, shallow=False)]
 
 
+def check_calendar() -> list[str]:
+    """The objection-calendar ConfigMap's year files are the packaged ones, every year of them."""
+    packaged, copies = ROOT / "libs" / "secondline" / "data" / "calendar", K8S / "base" / "objection" / "calendar"
+    there = {p.name for p in packaged.glob("*.yaml")}
+    here = {p.name for p in copies.glob("*.yaml")}
+    listed = set()
+    for generator in yaml.safe_load((copies.parent / "kustomization.yaml").read_text())["configMapGenerator"]:
+        if generator["name"] == "objection-calendar":
+            listed = {Path(f).name for f in generator["files"]}
+    where = copies.relative_to(ROOT)
+    errors = [f"{where}/{name} is missing: copy it from {packaged.relative_to(ROOT)}" for name in sorted(there - here)]
+    errors += [f"{where}/{name} is not in {packaged.relative_to(ROOT)}: remove it" for name in sorted(here - there)]
+    errors += [f"{where}/{name} differs from {packaged.relative_to(ROOT)}/{name}: copy it again"
+               for name in sorted(there & here) if not filecmp.cmp(packaged / name, copies / name, shallow=False)]
+    errors += [f"{where}/../kustomization.yaml: objection-calendar does not list calendar/{name}" for name in sorted(there - listed)]
+    return errors
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kubectl", default="kubectl")
@@ -143,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="write the rendered overlays here")
     args = parser.parse_args(argv)
     models = crd_models()
-    errors = check_catalogue()
+    errors = check_catalogue() + check_calendar()
     with tempfile.TemporaryDirectory() as tmp:
         out = args.keep or Path(tmp)
         out.mkdir(parents=True, exist_ok=True)
