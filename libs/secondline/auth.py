@@ -5,7 +5,9 @@ A principal is written ``department/<DEPARTMENT>`` (``department/TAX``),
 service, such as classification following the record feed), ``portal/<name>`` (the credit
 portal or the single window, acting for the subject each request names, RULES O-1, I-1) or
 ``partner/<ID>`` (a partner region or an AEO mutual-recognition partner, RULES X-1; which ids
-exist is the recognition service's configuration). On the embedded default it comes from the call metadata key
+exist is the recognition service's configuration), ``firm/<name>`` (a credit reporting, rating
+or insurance firm, RULES I-3) or ``lane/<PORT>`` (a port's lane system, PORT a code of the
+measures catalogue, RULES M-0). Who may call what is :mod:`secondline.authorization`. On the embedded default it comes from the call metadata key
 ``x-secondline-principal``; in a cluster, under mutual TLS, it is the client certificate's
 subject common name and the metadata key is ignored. Both sources read the same grammar, so
 swapping one for the other changes no use case.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 from secondline.errors import PermissionDenied, Unauthenticated
@@ -27,25 +30,27 @@ DEPARTMENTS = (
 )
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
 PARTNER_ID = re.compile(r"^[A-Z][A-Z0-9_]{1,15}$")
+PORT = re.compile(r"^[A-Z][A-Z0-9_]{1,31}$")  # a port's code in the measures catalogue (M-0)
 
 
-KINDS = ("department", "operator", "service", "portal", "partner")
+KINDS = ("department", "operator", "service", "portal", "partner", "firm", "lane")
 _FORMS = {"department": "department/<DEPARTMENT>", "operator": "operator/<name>", "service": "service/<name>",
-          "portal": "portal/<name>", "partner": "partner/<ID>"}
+          "portal": "portal/<name>", "partner": "partner/<ID>", "firm": "firm/<name>", "lane": "lane/<PORT>"}
 
 
 def expected(kinds: tuple[str, ...]) -> str:
-    """The principals of ``kinds`` in words: ``operator/<name> or service/<name>``."""
-    forms = [_FORMS[k] for k in KINDS if k in kinds]
+    """The principals of ``kinds`` in words: ``operator/<name> or service/<name>``; a kind may
+    also be one named principal (``service/gate``), written as it is."""
+    forms = [_FORMS[k] for k in KINDS if k in kinds] + [k for k in kinds if "/" in k]
     return forms[0] if len(forms) == 1 else f"{', '.join(forms[:-1])} or {forms[-1]}"
 
 
 @dataclass(frozen=True)
 class Principal:
     kind: str
-    """``department``, ``operator``, ``service`` or ``portal``."""
+    """One of :data:`KINDS`."""
     name: str
-    """The department (``TAX``) or the operator's name."""
+    """The department (``TAX``), the operator's or service's name, the partner's id, the port."""
 
     def require(self, *kinds: str, action: str) -> "Principal":
         """This principal, if it is of one of ``kinds``; otherwise PERMISSION_DENIED."""
@@ -61,19 +66,32 @@ class Principal:
         return f"{self.kind}/{self.name}"
 
 
-def parse_principal(text: str, *, kinds: tuple[str, ...] = KINDS, action: str = "") -> Principal:
+@lru_cache(maxsize=4096)
+def _known(text: str) -> Principal | None:
+    """The principal ``text`` names, or None; cached, since a lane system names itself on
+    every crossing (the gate's hot path)."""
     kind, _, name = text.strip().partition("/")
     if kind == "department" and name in DEPARTMENTS:
         return Principal("department", name)
-    if kind in ("operator", "service", "portal") and _NAME.match(name):
+    if kind in ("operator", "service", "portal", "firm") and _NAME.match(name):
         return Principal(kind, name)
     if kind == "partner" and PARTNER_ID.match(name):
         return Principal(kind, name)
+    if kind == "lane" and PORT.match(name):
+        return Principal(kind, name)
+    return None
+
+
+def parse_principal(text: str, *, kinds: tuple[str, ...] = KINDS, action: str = "") -> Principal:
+    found = _known(text)
+    if found is not None:
+        return found
     allowed = f"; to {action}, name {expected(kinds)}" if action else ""
     raise Unauthenticated(
         message=(
             f"principal {text!r} is not recognised: expected department/<one of "
-            f"{', '.join(DEPARTMENTS)}>, operator/<name>, service/<name>, portal/<name> or partner/<ID>{allowed}"
+            f"{', '.join(DEPARTMENTS)}>, operator/<name>, service/<name>, portal/<name>, partner/<ID>, "
+            f"firm/<name> or lane/<PORT>{allowed}"
         ),
         reason="UNKNOWN_PRINCIPAL",
         metadata={"allowed": ",".join(kinds)},
@@ -81,16 +99,22 @@ def parse_principal(text: str, *, kinds: tuple[str, ...] = KINDS, action: str = 
 
 
 class Authenticator(Protocol):
+    def identify(self, context, kinds: tuple[str, ...], action: str) -> Principal:
+        """The principal of a call (a ``grpc.aio.ServicerContext``), of any kind; a refusal
+        (none, or not one of the grammar) says that ``kinds`` may do ``action``."""
+
     def authenticate(self, context, *kinds: str, action: str = "call this method") -> Principal:
-        """The principal of a call (a ``grpc.aio.ServicerContext``), which must be of one of
-        ``kinds`` (any kind when none is given) to do ``action``; every refusal names them."""
+        """The principal of a call, which must be of one of ``kinds`` (any kind when none is
+        given) to do ``action``; every refusal names them."""
 
 
 class _Authenticator:
+    def identify(self, context, kinds: tuple[str, ...], action: str) -> Principal:
+        return parse_principal(self._claimed(context, kinds, action), kinds=kinds, action=action)
+
     def authenticate(self, context, *kinds: str, action: str = "call this method") -> Principal:
         kinds = kinds or KINDS
-        principal = parse_principal(self._claimed(context, kinds, action), kinds=kinds, action=action)
-        return principal.require(*kinds, action=action)
+        return self.identify(context, kinds, action).require(*kinds, action=action)
 
     def _claimed(self, context, kinds: tuple[str, ...], action: str) -> str:
         raise NotImplementedError

@@ -3,7 +3,8 @@
 The standard health service (Check, Watch, List) reports NOT_SERVING while the service starts
 and from the moment a graceful stop begins; server reflection (v1 and v1alpha) lets tools such
 as ``buf curl`` call the service without its protos; request bytes that do not parse are
-refused INVALID_ARGUMENT before any servicer sees them (:mod:`secondline.standard`). SIGTERM and SIGINT start a graceful stop: health goes NOT_SERVING, calls in
+refused INVALID_ARGUMENT before any servicer sees them (:mod:`secondline.standard`), and every
+call is checked against the authorization table (:mod:`secondline.guard`). SIGTERM and SIGINT start a graceful stop: health goes NOT_SERVING, calls in
 flight get ``grace`` seconds to finish, then the service's own resources are released.
 """
 
@@ -19,7 +20,9 @@ from typing import Literal, Protocol
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from secondline.auth import Authenticator, MetadataAuthenticator, MutualTlsAuthenticator
 from secondline.config import Strict
+from secondline.guard import Authorization
 from secondline.standard import HEALTH, HealthServicer, WireErrors, enable_reflection
 from secondline.telemetry import Telemetry
 
@@ -101,7 +104,10 @@ class ServiceHost:
 
     async def start(self) -> int:
         untraced = tuple(getattr(self.service, "untraced_methods", ()))  # a service's hot calls
-        interceptors = [WireErrors(f"{self.service.name}.secondline"), *self.telemetry.server_interceptors(untraced)]
+        domain = f"{self.service.name}.secondline"
+        # The authorization table's check is innermost: it sees the servicer's own handler.
+        interceptors = [WireErrors(domain), *self.telemetry.server_interceptors(untraced),
+                        Authorization(self.authenticator(), domain)]
         server = grpc.aio.server(interceptors=interceptors)
         self._names = self.service.register(server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
@@ -121,6 +127,10 @@ class ServiceHost:
             watch(self.health)
         log.info("serving", extra={"service": self.service.name, "port": self.port})
         return self.port
+
+    def authenticator(self) -> Authenticator:
+        """Who is calling: the client certificate under mutual TLS, else the call's metadata."""
+        return MutualTlsAuthenticator() if self.settings.tls is not None else MetadataAuthenticator()
 
     def _bind(self, server: grpc.aio.Server) -> int:
         tls = self.settings.tls
