@@ -23,7 +23,13 @@ from secondline.rpc.convert import timestamp
 from secondline.services.gate.measures import load_measures
 
 HEADER = "x-secondline-principal"
-LANE = ((HEADER, "service/lane"),)  # the ports' lane systems
+LANES: dict[str, tuple] = {}  # the ports' lane systems, lane/<PORT>: each decides crossings at its own port
+STATUS_READER = ((HEADER, "lane/HAIKOU"),)
+
+
+def lane_of(port: str) -> tuple:
+    """The metadata of the port's lane system (it decides crossings at its own port only, M-0)."""
+    return LANES.get(port) or LANES.setdefault(port, ((HEADER, f"lane/{port}"),))
 OPERATOR = ((HEADER, "operator/demo"),)
 QUIET_CALLS = 2000  # crossings decided one call at a time, for latency without queueing
 
@@ -51,7 +57,7 @@ class GateTour:
         async def decide(index: int) -> None:
             request = gate_pb2.DecideRequest(crossing=crossings[index])
             sent = time.perf_counter_ns()
-            reply = await stub.Decide(request, metadata=LANE, timeout=10)
+            reply = await stub.Decide(request, metadata=lane_of(crossings[index].port), timeout=10)
             latencies[index] = time.perf_counter_ns() - sent
             decisions[index] = reply.decision
             done[0] += 1
@@ -67,7 +73,7 @@ class GateTour:
             warm = gate_pb2.Crossing()
             warm.CopyFrom(crossing)
             warm.crossing_id = f"WARMUP-{n:03d}"
-            await stub.Decide(gate_pb2.DecideRequest(crossing=warm), metadata=LANE, timeout=10)
+            await stub.Decide(gate_pb2.DecideRequest(crossing=warm), metadata=lane_of(warm.port), timeout=10)
         for index in sorted(quiet):
             await decide(index)
         started = time.monotonic()
@@ -90,7 +96,7 @@ class GateTour:
         matched, mismatches = 0, []
         for decision in sample:
             reply = await stub.ReplayDecision(gate_pb2.ReplayDecisionRequest(decision_id=decision.decision_id),
-                                              metadata=LANE, timeout=30)
+                                              metadata=OPERATOR, timeout=30)
             if reply.matches:
                 matched += 1
             elif len(mismatches) < 5:
@@ -132,7 +138,7 @@ class GateTour:
                     crossing.enterprise = probe.key
                 else:
                     crossing.individuals.add(id=probe.key, role=gate_pb2.ROLE_TRAVELLER)
-                decision = (await gate.Decide(gate_pb2.DecideRequest(crossing=crossing), metadata=LANE, timeout=10)).decision
+                decision = (await gate.Decide(gate_pb2.DecideRequest(crossing=crossing), metadata=lane_of(crossing.port), timeout=10)).decision
                 party = decision.parties[0]
                 if party.credit_class == probe.expect_class and (not probe.expect_flag or probe.expect_flag in party.flags):
                     return time.perf_counter() - started

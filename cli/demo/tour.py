@@ -46,7 +46,7 @@ from secondline.ingestion.v1.ingestion_pb2_grpc import IngestionServiceStub
 from secondline.rpc.convert import timestamp
 from secondline.rules_config import load_rules
 from secondline.cli.up.suite import Suite, running_suite
-from secondline.cli.demo.at_gate import LANE, OPERATOR, GateTour
+from secondline.cli.demo.at_gate import OPERATOR, STATUS_READER, GateTour
 from secondline.cli.demo.progress import Out, Progress
 
 class DemoError(RuntimeError):
@@ -154,7 +154,7 @@ class _Demo:
             results.gate = await at_gate.replay(gate, day_crossings)
             self.out(f"\nRecord-to-gate freshness: {len(population.probes)} fresh records filed one at a time")
             results.freshness = await at_gate.freshness(ingestion, classification, gate, population.probes)
-            status = await gate.GetGateStatus(gate_pb2.GetGateStatusRequest(), metadata=LANE, timeout=10)
+            status = await gate.GetGateStatus(gate_pb2.GetGateStatusRequest(), metadata=STATUS_READER, timeout=10)
             results.gate.status = status
             results.gate.status_text = _status_text(status)
         return results
@@ -233,7 +233,7 @@ class _Demo:
         bar.finish(f"revision {status.revision:,}")
         bar = self.progress("gate snapshot", status.revision, "revisions", rate=False)
         while True:
-            gate_status = await gate.GetGateStatus(gate_pb2.GetGateStatusRequest(), metadata=LANE, timeout=10)
+            gate_status = await gate.GetGateStatus(gate_pb2.GetGateStatusRequest(), metadata=STATUS_READER, timeout=10)
             bar.update(gate_status.classification_revision)
             if gate_status.loaded and gate_status.classification_revision >= status.revision:
                 break

@@ -25,7 +25,6 @@ import grpc
 from opentelemetry.metrics import Observation
 from pydantic import PositiveFloat, PositiveInt, field_validator
 
-from secondline.auth import MetadataAuthenticator, MutualTlsAuthenticator
 from secondline.clock import Clock
 from secondline.clock_service import register_if_manual
 from secondline.config import Strict
@@ -137,8 +136,7 @@ class GateService:
                                          heartbeat_seconds=self.settings.heartbeat_seconds, history=window.past,
                                          channel_factory=lambda address: client_channel(
                                              address, self.settings.classification_tls, self.telemetry.client_interceptors()))
-        authenticator = MutualTlsAuthenticator() if self.settings.server.tls else MetadataAuthenticator()
-        gate_pb2_grpc.add_GateServiceServicer_to_server(GateServicer(self.gate, authenticator), server)
+        gate_pb2_grpc.add_GateServiceServicer_to_server(GateServicer(self.gate), server)
         self._metrics()
         return [SERVICE_NAME] + register_if_manual(server, self.clock)
 

@@ -149,7 +149,8 @@ class Gate:
     def degraded(self, epoch: int) -> bool:
         return self.snapshot.age() > self.measures.in_force(epoch).stale_fallback.after.seconds
 
-    def decide(self, crossing: pb.Crossing, parsed: ParsedCrossing) -> pb.Decision:
+    def decide(self, crossing: pb.Crossing, parsed: ParsedCrossing, caller: str = "") -> pb.Decision:
+        """The decision for a parsed crossing, logged with who asked for it (``lane/HAIKOU``)."""
         snapshot = self.snapshot
         version = parsed.version
         age = snapshot.age()
@@ -162,11 +163,12 @@ class Gate:
         decision = to_decision(outcome, decision_id=decision_id, crossing_id=parsed.crossing_id,
                                config_version=version.version, revision=snapshot.revision, age=age, decided_at=now)
         self.log.offer(Entry(decision_id, parsed.crossing_id, parsed.at, now, parsed.port, LANE_NAMES[outcome.lane],
-                             outcome.refused, version.version, snapshot.revision, degraded, states, crossing, decision))
+                             outcome.refused, version.version, snapshot.revision, degraded, states, crossing, decision, caller))
         return decision
 
-    def replay(self, decision_id: str) -> tuple[pb.Crossing, pb.Decision, pb.Decision]:
-        """The logged crossing and decision, and the crossing decided again from the logged inputs."""
+    def replay(self, decision_id: str) -> tuple[pb.Crossing, pb.Decision, pb.Decision, str]:
+        """The logged crossing and decision, the crossing decided again from the logged inputs,
+        and who asked for the decision."""
         row = self.log.read(decision_id)
         if row is None:
             raise NotFound(message=f"no decision {decision_id[:64]!r} in the decision log", reason="DECISION_NOT_FOUND",
@@ -184,7 +186,7 @@ class Gate:
         replayed = to_decision(outcome, decision_id=decision_id, crossing_id=parsed.crossing_id,
                                config_version=version.version, revision=row["classification_revision"],
                                age=logged.snapshot_age.ToTimedelta().total_seconds(), decided_at=row["decided_at"])
-        return crossing, logged, replayed
+        return crossing, logged, replayed, row["caller"]
 
 
 def to_decision(outcome: Outcome, *, decision_id: str, crossing_id: str, config_version: str, revision: int,

@@ -1,11 +1,12 @@
-"""The gRPC edge of the gate: authenticate, parse, decide, answer."""
+"""The gRPC edge of the gate: parse, decide, answer (the caller checked by secondline.guard)."""
 
 from __future__ import annotations
 
 import asyncio
 
-from secondline.auth import Authenticator
-from secondline.errors import DomainError, FieldViolation, InvalidArgument
+from secondline.authorization import PORT
+from secondline.errors import DomainError, FieldViolation, InvalidArgument, PermissionDenied
+from secondline.guard import caller
 from secondline.gate.v1 import gate_pb2 as pb
 from secondline.gate.v1 import gate_pb2_grpc
 from secondline.rpc.status import abort
@@ -17,26 +18,29 @@ BATCH_MAX = 1000
 
 
 class GateServicer(gate_pb2_grpc.GateServiceServicer):
-    def __init__(self, gate: Gate, authenticator: Authenticator) -> None:
+    def __init__(self, gate: Gate) -> None:
         self._gate = gate
-        self._auth = authenticator
 
     async def Decide(self, request, context):
         try:
-            self._auth.authenticate(context, "service", "operator", action="decide crossings")
+            principal, scope, _ = caller()
+            if scope == PORT:
+                at_own_port(principal.name, request.crossing.port, "crossing.port")
             parsed = parse_crossing(request.crossing, self._gate.measures, window=self._gate.window())
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)
-        return pb.DecideResponse(decision=self._gate.decide(request.crossing, parsed))
+        return pb.DecideResponse(decision=self._gate.decide(request.crossing, parsed, str(principal)))
 
     async def BatchDecide(self, request, context):
         try:
-            self._auth.authenticate(context, "service", "operator", action="decide crossings")
+            principal, scope, _ = caller()
             if len(request.crossings) > BATCH_MAX:
                 raise InvalidArgument.of([FieldViolation("crossings", f"at most {BATCH_MAX} crossings per call")],
                                          reason="INVALID_CROSSING")
             parsed, problems, window = [], [], self._gate.window()
             for index, crossing in enumerate(request.crossings):
+                if scope == PORT:
+                    at_own_port(principal.name, crossing.port, f"crossings[{index}].port")
                 try:
                     parsed.append(parse_crossing(crossing, self._gate.measures, field=f"crossings[{index}]", window=window))
                 except InvalidArgument as error:
@@ -45,27 +49,23 @@ class GateServicer(gate_pb2_grpc.GateServiceServicer):
                 raise InvalidArgument.of(problems, reason="INVALID_CROSSING")
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)
-        return pb.BatchDecideResponse(decisions=[self._gate.decide(c, p) for c, p in zip(request.crossings, parsed)])
+        who = str(principal)
+        return pb.BatchDecideResponse(decisions=[self._gate.decide(c, p, who) for c, p in zip(request.crossings, parsed)])
 
     async def ReplayDecision(self, request, context):
         try:
-            self._auth.authenticate(context, "operator", "service", action="replay decisions")
             if not request.decision_id:
                 raise InvalidArgument.of([FieldViolation("decision_id", "is required: a Decision.decision_id")],
                                          reason="INVALID_REQUEST")
             log = self._gate.log
             await asyncio.to_thread(log.flush, 5.0)  # a decision made a moment ago may still be queued
-            crossing, logged, replayed = await asyncio.to_thread(self._gate.replay, request.decision_id)
+            crossing, logged, replayed, decided_by = await asyncio.to_thread(self._gate.replay, request.decision_id)
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)
         return pb.ReplayDecisionResponse(crossing=crossing, logged=logged, replayed=replayed,
-                                         matches=same_answer(logged, replayed))
+                                         matches=same_answer(logged, replayed), caller=decided_by)
 
     async def GetGateStatus(self, request, context):
-        try:
-            self._auth.authenticate(context, action="read the gate's status")
-        except DomainError as error:
-            await abort(context, error, ERROR_DOMAIN)
         gate, snapshot = self._gate, self._gate.snapshot
         age = snapshot.age()
         now = int(gate.clock.now().timestamp())
@@ -75,3 +75,14 @@ class GateServicer(gate_pb2_grpc.GateServiceServicer):
             decisions_dropped=gate.log.dropped, config_versions=[v.version for v in gate.measures.versions])
         status.snapshot_age.FromNanoseconds(int(age * 1e9))
         return status
+
+
+def at_own_port(port: str, named: str, field: str) -> None:
+    """A lane system decides crossings at its own port only (M-0): one naming another port, or
+    none, is refused, naming the field."""
+    if named != port:
+        shown = repr(named) if named and len(named) <= 64 and named.isprintable() else "none"
+        raise PermissionDenied(
+            message=f"lane/{port} decides crossings at {port} only; {field} is {shown}",
+            reason="NOT_THIS_LANES_PORT", metadata={"principal": f"lane/{port}", "port": port},
+            violations=[FieldViolation(field, f"must be {port}, the port of lane/{port} (M-0)")])

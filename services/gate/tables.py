@@ -40,3 +40,5 @@ class DecisionRow(Base):
     """The Crossing message as sent."""
     decision: Mapped[bytes] = mapped_column(LargeBinary)
     """The Decision message as answered."""
+    caller: Mapped[str] = mapped_column(String(140), server_default="")
+    """Who asked for the decision: ``lane/<PORT>`` or ``operator/<name>``."""

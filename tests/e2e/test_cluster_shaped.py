@@ -73,7 +73,7 @@ async def test_one_gate_replica_killed_under_load_and_classification_killed_ever
                     raise AssertionError(f"{gate.name} never held the listing")
 
         target = f"ipv4:127.0.0.1:{gate_a.port},127.0.0.1:{gate_b.port}"
-        async with tls_channel(cluster.ca, "service/lane-haikou-xinhai", target, server_name="gate",
+        async with tls_channel(cluster.ca, "lane/HAIKOU_XINHAI", target, server_name="gate",
                                options=[("grpc.service_config", SERVICE_CONFIG), ("grpc.enable_retries", 1)]) as lanes:
             stub = gate_pb2_grpc.GateServiceStub(lanes)
             await lanes.channel_ready()

@@ -17,7 +17,7 @@ from secondline.gate.v1 import gate_pb2, gate_pb2_grpc
 from secondline.rpc.convert import timestamp
 from tests.e2e.test_cli import SECONDLINE, _lines_of, _wait_for
 
-LANE = (("x-secondline-principal", "service/lane"),)
+LANE = (("x-secondline-principal", "lane/HAIKOU"),)
 ORDER = ("classification", "ingestion", "gate")
 
 

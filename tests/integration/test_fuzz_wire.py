@@ -156,7 +156,7 @@ def fuzz(ingestion_port: int, gate_port: int) -> tuple[set, set]:
         @given(crossing=crossings())
         def decide_crossings(crossing):
             try:
-                decide(gpb.DecideRequest(crossing=crossing), metadata=(("x-secondline-principal", "service/fuzz"),), timeout=30)
+                decide(gpb.DecideRequest(crossing=crossing), metadata=(("x-secondline-principal", "operator/fuzz"),), timeout=30)
             except grpc.RpcError as error:
                 check(error, crossing)
 
@@ -166,7 +166,7 @@ def fuzz(ingestion_port: int, gate_port: int) -> tuple[set, set]:
             method = data.draw(st.sampled_from(sorted(raw[service])))
             payload = data.draw(corrupted(st.builds(ipb.SubmitRecordRequest, record=records()) if service == "ingestion"
                                           else st.builds(gpb.DecideRequest, crossing=crossings())))
-            principal = f"department/{RAW_DEPARTMENT}" if service == "ingestion" else "service/fuzz"
+            principal = f"department/{RAW_DEPARTMENT}" if service == "ingestion" else "operator/fuzz"
             try:
                 raw[service][method](payload, metadata=(("x-secondline-principal", principal),), timeout=30)
             except grpc.RpcError as error:
@@ -184,7 +184,7 @@ def fuzz(ingestion_port: int, gate_port: int) -> tuple[set, set]:
 async def test_random_and_malformed_input_never_fails_internally_and_nothing_refused_is_stored(gate):
     accepted, refused = await asyncio.to_thread(fuzz, gate.port, gate.gate_host.port)
     assert accepted and refused  # the fuzzers reached both outcomes
-    call = gate.stub.StreamRecords(ipb.StreamRecordsRequest(), metadata=(("x-secondline-principal", "service/fuzz"),))
+    call = gate.stub.StreamRecords(ipb.StreamRecordsRequest(), metadata=(("x-secondline-principal", "operator/fuzz"),))
     in_feed = [(common_pb2.Department.Name(r.source).removeprefix("DEPARTMENT_"), r.input.source_id)
                async for m in call for r in m.records]
     assert len(in_feed) == len(set(in_feed))

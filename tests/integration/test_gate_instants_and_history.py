@@ -22,7 +22,7 @@ from secondline.gate.v1 import gate_pb2 as pb
 from secondline.gate.v1 import gate_pb2_grpc
 from secondline.rpc.convert import timestamp
 from secondline.rpc.status import field_violations
-from tests.conftest import LANE, OPERATOR, SERVICE
+from tests.conftest import LANE, OPERATOR
 from tests.helpers import details, record
 from tests.integration.test_gate_service import caught_up, crossing, decide, submit
 
@@ -42,12 +42,12 @@ async def refused(stub_call):
 async def test_a_crossing_whose_instant_is_an_empty_timestamp_is_refused_not_decided_as_of_1970(gate):
     await submit(gate, record(individual=TRAVELLER, decided_on=date(2026, 2, 20)))  # P-W: watchlisted
     await caught_up(gate)
-    empty = pb.Crossing(crossing_id="js-1", at=Timestamp(), individuals=[pb.Individual(id=TRAVELLER, role=pb.ROLE_TRAVELLER)])
+    empty = pb.Crossing(crossing_id="js-1", at=Timestamp(), port="HAIKOU", individuals=[pb.Individual(id=TRAVELLER, role=pb.ROLE_TRAVELLER)])
     assert empty.HasField("at")  # what proto-loader sends for a Date it could not encode
     code, fields, info = await refused(gate.gate.Decide(pb.DecideRequest(crossing=empty), metadata=LANE))
     assert code == grpc.StatusCode.INVALID_ARGUMENT and info.reason == "INVALID_CROSSING"
     assert list(fields) == ["crossing.at"] and "empty (1970-01-01T00:00:00Z)" in fields["crossing.at"]
-    broken = pb.Crossing(crossing_id="js-2", at=Timestamp(seconds=1, nanos=-5), enterprise=ACME)
+    broken = pb.Crossing(crossing_id="js-2", at=Timestamp(seconds=1, nanos=-5), enterprise=ACME, port="HAIKOU")
     code, fields, _ = await refused(gate.gate.Decide(pb.DecideRequest(crossing=broken), metadata=LANE))
     assert code == grpc.StatusCode.INVALID_ARGUMENT and "is not a Timestamp" in fields["crossing.at"]
 
@@ -97,7 +97,7 @@ async def published_after(suite, revision: int, timeout: float = 15.0) -> int:
     """Wait until classification has published a change after ``revision`` (its scheduler runs each second)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while (status := await suite.classification.GetStatus(cpb.GetStatusRequest(), metadata=SERVICE)).revision <= revision:
+    while (status := await suite.classification.GetStatus(cpb.GetStatusRequest(), metadata=OPERATOR)).revision <= revision:
         assert loop.time() < deadline, "classification published nothing"
         await asyncio.sleep(0.05)
     return status.revision
@@ -114,11 +114,11 @@ async def test_a_crossing_inside_an_ended_alert_keeps_the_alert_rate_while_the_w
     await caught_up(gate, revision)
     traveller = [pb.Individual(id=TRAVELLER, role=pb.ROLE_TRAVELLER)]
     inside = pb.Crossing(crossing_id="in", at=timestamp(datetime.fromisoformat("2026-03-05T20:00:00+08:00")),
-                         individuals=traveller)
+                         individuals=traveller, port="HAIKOU")
     decision = await decide(gate, inside)
     assert decision.lane == pb.LANE_RED and "P-R" in decision.reasons  # M-1: the alert rate, 100%
     after = pb.Crossing(crossing_id="out", at=timestamp(datetime.fromisoformat("2026-03-06T08:00:00+08:00")),
-                        individuals=traveller)
+                        individuals=traveller, port="HAIKOU")
     assert (await decide(gate, after)).lane == pb.LANE_GREEN
 
     # A gate started now loads the subject too, though classification lists it as plain now.

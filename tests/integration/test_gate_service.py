@@ -14,7 +14,7 @@ from grpc_status import rpc_status
 from secondline.gate.v1 import gate_pb2 as pb
 from secondline.ingestion.v1 import ingestion_pb2
 from secondline.rpc.convert import timestamp
-from tests.conftest import LANE, OPERATOR, as_department
+from tests.conftest import LANE, OPERATOR, as_department, lane
 from tests.helpers import details, record
 
 ACME = "91460100MA5T0A3D5P"
@@ -34,13 +34,13 @@ async def caught_up(suite, revision_at_least: int = 1, timeout: float = 10.0):
     return status
 
 
-def crossing(crossing_id: str, at: str, *, enterprise: str = "", individuals=(), batch=False, port=""):
+def crossing(crossing_id: str, at: str, *, enterprise: str = "", individuals=(), batch=False, port="HAIKOU"):
     return pb.Crossing(crossing_id=crossing_id, at=timestamp(datetime.fromisoformat(at)), enterprise=enterprise,
                        individuals=[pb.Individual(id=i, role=pb.ROLE_DRIVER) for i in individuals], batch=batch, port=port)
 
 
 async def decide(suite, c: pb.Crossing) -> pb.Decision:
-    return (await suite.gate.Decide(pb.DecideRequest(crossing=c), metadata=LANE)).decision
+    return (await suite.gate.Decide(pb.DecideRequest(crossing=c), metadata=lane(c.port))).decision
 
 
 async def test_a_listing_filed_at_ingestion_sends_the_entity_to_inspection_at_the_crossings_instant(gate):
@@ -85,7 +85,7 @@ async def test_batch_decide_answers_in_order_and_refuses_the_whole_call_naming_a
     assert all(not d.refused and d.consolidated_declaration_due.month == 4 for d in reply.decisions)
     bad = [good[0], crossing("", "2026-03-01T10:00:00+08:00", enterprise="91460100MA5T0A3D5X", port="NOWHERE")]
     with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await gate.gate.BatchDecide(pb.BatchDecideRequest(crossings=bad), metadata=LANE)
+        await gate.gate.BatchDecide(pb.BatchDecideRequest(crossings=bad), metadata=OPERATOR)  # any port
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     info, fields = details(rpc_status.from_call(caught.value))
     assert info.domain == "gate.secondline"
@@ -96,7 +96,7 @@ async def test_batch_decide_answers_in_order_and_refuses_the_whole_call_naming_a
 
 async def test_a_crossing_without_parties_or_instant_is_refused_naming_the_fields(gate):
     with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await gate.gate.Decide(pb.DecideRequest(crossing=pb.Crossing(crossing_id="x")), metadata=LANE)
+        await gate.gate.Decide(pb.DecideRequest(crossing=pb.Crossing(crossing_id="x", port="HAIKOU")), metadata=LANE)
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     _, fields = details(rpc_status.from_call(caught.value))
     assert fields == ["crossing.at", "crossing.enterprise"]

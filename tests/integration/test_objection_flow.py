@@ -16,7 +16,7 @@ from secondline.rpc.convert import timestamp
 from tests.objection_helpers import OPERATOR, answer, class_at, dept, file_record, object_to, refusal, uscc
 
 UNDER_OBJECTION = common_pb2.FLAG_UNDER_OBJECTION
-LANE = (("x-secondline-principal", "service/lane-test"),)
+LANE = (("x-secondline-principal", "lane/HAIKOU"),)
 
 
 async def history(suite, enterprise):
@@ -42,7 +42,8 @@ async def test_an_upheld_objection_marks_at_once_withdraws_the_record_through_in
     [shown] = [r for r in await history(suite, company) if r.record_id == penalty.record_id]
     assert list(shown.open_objection_ids) == [filed.objection_id]
 
-    crossing = gate_pb2.Crossing(crossing_id="c1", at=timestamp(datetime(2026, 3, 2, 11, tzinfo=CST)), enterprise=company)
+    crossing = gate_pb2.Crossing(crossing_id="c1", at=timestamp(datetime(2026, 3, 2, 11, tzinfo=CST)), enterprise=company,
+                                 port="HAIKOU")
     clock.set(datetime(2026, 3, 2, 11, tzinfo=CST))  # a lane system asks at the crossing
     decision = await _decided_with_flag(suite, crossing, present=True)
     assert UNDER_OBJECTION in decision.parties[0].flags

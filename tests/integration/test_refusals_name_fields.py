@@ -54,13 +54,13 @@ async def test_refusals_of_records_name_their_field_whatever_the_code(ingestion)
 async def test_a_missing_principal_names_the_kinds_the_call_allows(gate):
     got, info, _, message = await refusal(gate.gate.Decide(pb.DecideRequest(crossing=pb.Crossing(crossing_id="x"))))
     assert got == grpc.StatusCode.UNAUTHENTICATED and info.reason == "NO_PRINCIPAL"
-    assert "to decide crossings, name the caller as operator/<name> or service/<name>" in message
+    assert "to decide crossings, name the caller as operator/<name> or lane/<PORT>" in message
     assert "department" not in message
     got, info, _, message = await refusal(gate.gate.Decide(pb.DecideRequest(crossing=pb.Crossing(crossing_id="x")),
                                                           metadata=as_department("TAX")))
-    assert got == grpc.StatusCode.PERMISSION_DENIED and "only operator/<name> or service/<name> may" in message
+    assert got == grpc.StatusCode.PERMISSION_DENIED and "only operator/<name> or lane/<PORT> may" in message
     got, _, _, message = await refusal(gate.stub.SubmitRecord(ingestion_pb2.SubmitRecordRequest(), metadata=OPERATOR))
-    assert got == grpc.StatusCode.PERMISSION_DENIED and "operator/ops may not file records; only department/<DEPARTMENT> or service/<name> may" in message
+    assert got == grpc.StatusCode.PERMISSION_DENIED and "operator/ops may not file records; only department/<DEPARTMENT>, service/objection or service/recognition may" in message
     got, _, _, message = await refusal(gate.stub.SubmitRecord(ingestion_pb2.SubmitRecordRequest()))
     assert got == grpc.StatusCode.UNAUTHENTICATED and "to file records, name the caller as department/<DEPARTMENT>" in message
     got, _, found, _ = await refusal(gate.gate.ReplayDecision(pb.ReplayDecisionRequest(decision_id="nope"), metadata=OPERATOR))

@@ -21,7 +21,10 @@ from secondline.cli.bench.gate.population import Pools, crossings
 from secondline.cli.bench.gate.servers import _loop
 
 
-LANE_CALLER = (("x-secondline-principal", "service/lane"),)  # lane systems call the gate so
+def lane_caller(port: str) -> tuple[tuple[str, str], ...]:
+    """The metadata a port's lane system calls the gate with (``lane/<PORT>``, M-0)."""
+    return (("x-secondline-principal", f"lane/{port}"),)
+
 OPERATOR = (("x-secondline-principal", "operator/bench"),)
 DECIDE_METHOD = "/secondline.gate.v1.GateService/Decide"
 ECHO_METHOD = "/secondline.bench.v1.Echo/Echo"
@@ -55,14 +58,18 @@ class LoadClient:
             count = max(1, round(cmd.get("requests", 0)))
             warm = 0
         payloads, ids = crossings(count, cmd["tag"], self.seed, self.pools, self.known_share, int(time.time()))
+        # Each crossing from its own port's lane (the gate refuses another port's); both servers get the same.
+        by_port = {}
+        callers = [by_port.setdefault(port, lane_caller(port))
+                   for port in (gate_pb2.DecideRequest.FromString(p).crossing.port for p in payloads)]
         gc.collect()
         gc.disable()  # no collector pauses in the client while the clock runs (both servers alike)
         cpu, wall = time.process_time(), time.perf_counter()
         try:
             if cmd["mode"] == "open":
-                timing = await _open_loop(call, payloads, cmd["rate"], warm)
+                timing = await _open_loop(call, payloads, callers, cmd["rate"], warm)
             else:
-                timing = await _closed_loop(call, payloads, cmd["concurrency"], cmd["warmup"], cmd["duration"])
+                timing = await _closed_loop(call, payloads, callers, cmd["concurrency"], cmd["warmup"], cmd["duration"])
         finally:
             gc.enable()
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
@@ -81,7 +88,7 @@ class Timing:
     window: tuple[float, float] | None = None  # closed loop: the measured interval
 
 
-async def _open_loop(call, payloads: list[bytes], rate: float, warm: int) -> Timing:
+async def _open_loop(call, payloads: list[bytes], callers: list, rate: float, warm: int) -> Timing:
     """Send ``payloads[i]`` at ``start + i / rate`` whatever the answers; record the times."""
     n = len(payloads)
     timing = Timing([0.0] * n, [0.0] * n, [0.0] * n, [None] * n)
@@ -90,7 +97,7 @@ async def _open_loop(call, payloads: list[bytes], rate: float, warm: int) -> Tim
 
     async def one(i: int) -> None:
         try:
-            timing.replies[i] = await call(payloads[i], metadata=LANE_CALLER, timeout=30)
+            timing.replies[i] = await call(payloads[i], metadata=callers[i], timeout=30)
         except grpc.RpcError as error:
             timing.errors.append((i, error.code().name, error.details()))
         timing.finished[i] = clock()
@@ -117,7 +124,8 @@ async def _open_loop(call, payloads: list[bytes], rate: float, warm: int) -> Tim
     return timing
 
 
-async def _closed_loop(call, payloads: list[bytes], concurrency: int, warmup: float, duration: float) -> Timing:
+async def _closed_loop(call, payloads: list[bytes], callers: list, concurrency: int, warmup: float,
+                       duration: float) -> Timing:
     """``concurrency`` callers, each sending its next request as soon as the last is answered."""
     n = len(payloads)
     timing = Timing([0.0] * n, [0.0] * n, [0.0] * n, [None] * n)
@@ -133,7 +141,7 @@ async def _closed_loop(call, payloads: list[bytes], concurrency: int, warmup: fl
                 return
             timing.scheduled[i] = timing.sent[i] = now
             try:
-                timing.replies[i] = await call(payloads[i], metadata=LANE_CALLER, timeout=30)
+                timing.replies[i] = await call(payloads[i], metadata=callers[i], timeout=30)
             except grpc.RpcError as error:
                 timing.errors.append((i, error.code().name, error.details()))
             timing.finished[i] = clock()

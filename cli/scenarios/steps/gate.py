@@ -22,10 +22,16 @@ from secondline.identifiers import IdentifierError, validate_uscc
 from secondline.rpc.convert import timestamp
 
 BATCH = 1000  # crossings per BatchDecide call
-LANE = (("x-secondline-principal", "service/scenario-lane"),)
+STATUS_READER = (("x-secondline-principal", "lane/HAIKOU"),)
 CROSSING_FIELDS = {"at", "crossing", "parties", "batch", "port"}
 PARTIES_FIELDS = ("enterprise", "foreign", "individuals")
 INDIVIDUAL_FIELDS = ("id", "role")
+
+
+def lane_of(crossing: gpb.Crossing) -> tuple[tuple[str, str], ...]:
+    """Who sends the crossing: its port's lane system (``lane/<PORT>``, which decides crossings at
+    its own port only, M-0); a crossing that names no port, an operator."""
+    return (("x-secondline-principal", f"lane/{crossing.port}" if crossing.port else "operator/scenarios"),)
 
 
 def stub(context: Context) -> gate_pb2_grpc.GateServiceStub:
@@ -38,7 +44,7 @@ async def gate(context: Context, step: dict[str, Any]) -> None:
     await caught_up(context)
     crossing = _crossing(spec, str(spec.get("crossing") or ""))
     await context.suite.set_time(instant(spec["at"]))
-    decision = (await stub(context).Decide(gpb.DecideRequest(crossing=crossing), metadata=LANE, timeout=30)).decision
+    decision = (await stub(context).Decide(gpb.DecideRequest(crossing=crossing), metadata=lane_of(crossing), timeout=30)).decision
     problems = []
     got_lane = gpb.Lane.Name(decision.lane).removeprefix("LANE_")
     if "lane" in want and got_lane != want["lane"]:
@@ -67,7 +73,7 @@ async def gate_rate(context: Context, step: dict[str, Any]) -> None:
     hits = 0
     for start in range(0, total, BATCH):
         reply = await stub(context).BatchDecide(gpb.BatchDecideRequest(crossings=crossings[start:start + BATCH]),
-                                                metadata=LANE, timeout=60)
+                                                metadata=lane_of(crossings[0]), timeout=60)
         hits += sum(d.lane == lane for d in reply.decisions)
     share, rate, tolerance = hits / total, float(spec["rate"]), float(spec["tolerance"])
     if abs(share - rate) > tolerance:
@@ -85,7 +91,7 @@ async def caught_up(context: Context, timeout: float = 30.0) -> None:
             break
         await _pause(deadline, "classification to apply the records filed")
     gate_status = stub(context).GetGateStatus
-    while (await gate_status(gpb.GetGateStatusRequest(), metadata=LANE)).classification_revision < status.revision:
+    while (await gate_status(gpb.GetGateStatusRequest(), metadata=STATUS_READER)).classification_revision < status.revision:
         await _pause(deadline, f"the gate to reach classification revision {status.revision}")
 
 

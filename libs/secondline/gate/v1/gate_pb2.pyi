@@ -155,16 +155,18 @@ class ReplayDecisionRequest(_message.Message):
     def __init__(self, decision_id: _Optional[str] = ...) -> None: ...
 
 class ReplayDecisionResponse(_message.Message):
-    __slots__ = ("crossing", "logged", "replayed", "matches")
+    __slots__ = ("crossing", "logged", "replayed", "matches", "caller")
     CROSSING_FIELD_NUMBER: _ClassVar[int]
     LOGGED_FIELD_NUMBER: _ClassVar[int]
     REPLAYED_FIELD_NUMBER: _ClassVar[int]
     MATCHES_FIELD_NUMBER: _ClassVar[int]
+    CALLER_FIELD_NUMBER: _ClassVar[int]
     crossing: Crossing
     logged: Decision
     replayed: Decision
     matches: bool
-    def __init__(self, crossing: _Optional[_Union[Crossing, _Mapping]] = ..., logged: _Optional[_Union[Decision, _Mapping]] = ..., replayed: _Optional[_Union[Decision, _Mapping]] = ..., matches: _Optional[bool] = ...) -> None: ...
+    caller: str
+    def __init__(self, crossing: _Optional[_Union[Crossing, _Mapping]] = ..., logged: _Optional[_Union[Decision, _Mapping]] = ..., replayed: _Optional[_Union[Decision, _Mapping]] = ..., matches: _Optional[bool] = ..., caller: _Optional[str] = ...) -> None: ...
 
 class GetGateStatusRequest(_message.Message):
     __slots__ = ()

@@ -62,7 +62,9 @@ class GateServiceServicer:
     """
 
     def Decide(self, request, context):
-        """Decide one crossing (M-1 .. M-5).
+        """Decide one crossing (M-1 .. M-5). Callers are the ports' lane systems, `lane/<PORT>`, and
+        operators; a lane decides only crossings at its own port: a crossing naming another port,
+        or none, is refused PERMISSION_DENIED naming `crossing.port`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
