@@ -68,7 +68,8 @@ def embedded_settings(name: str, layout: Layout) -> dict[str, Any]:
 
 def classification_settings(name: str, layout: Layout) -> dict[str, Any]:
     """Classification follows ingestion's record feed."""
-    return {**embedded_settings(name, layout), "ingestion_address": layout.addresses["ingestion"]}
+    return {**embedded_settings(name, layout), "ingestion_address": layout.addresses["ingestion"],
+            "pseudonym": {"secret_file": str(layout.data_dir / "pseudonym-secret")}}
 
 
 def gate_settings(name: str, layout: Layout) -> dict[str, Any]:
@@ -79,7 +80,8 @@ def gate_settings(name: str, layout: Layout) -> dict[str, Any]:
 def objection_settings(name: str, layout: Layout) -> dict[str, Any]:
     """The objection service reads ingestion and classification and files through ingestion."""
     return {**embedded_settings(name, layout), "ingestion_address": layout.addresses["ingestion"],
-            "classification_address": layout.addresses["classification"]}
+            "classification_address": layout.addresses["classification"],
+            "recognition_address": layout.addresses["recognition"]}
 
 
 def recognition_settings(name: str, layout: Layout) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Boolean, Date, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from secondline.access_log import reads_table
 from secondline.storage import UtcDateTime
 
 BIG = BigInteger().with_variant(Integer, "sqlite")
@@ -48,6 +49,8 @@ class RecordRow(Base):
     """OBJECTION_OPENED: the disputed record ids, space-separated."""
     effect: Mapped[str] = mapped_column(String(24), default="", server_default="")
     """A partner's record (R-7): the local effect of its grade (X-3); empty for a department's."""
+    source_id: Mapped[str] = mapped_column(String(128), default="", server_default="")
+    """The filer's own id of the record (R-3), for the department's feed (I-2)."""
 
 
 class SubjectRow(Base):
@@ -91,3 +94,7 @@ class CursorRow(Base):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[int] = mapped_column(BIG)
+
+
+SubjectReads = reads_table(Base.metadata, "classification")
+"""Who read a subject's records, and when (RULES I-4)."""

@@ -15,7 +15,7 @@ from pydantic import Field, PositiveInt, model_validator
 
 import grpc
 
-from secondline.auth import MetadataAuthenticator, MutualTlsAuthenticator
+from secondline.access_log import AccessLog, open_access_log
 from secondline.clock import Clock
 from secondline.config import Strict
 from secondline.ingestion.v1 import ingestion_pb2, ingestion_pb2_grpc
@@ -25,6 +25,7 @@ from secondline.server import DatabaseSettings, ServerSettings, ServiceHost, Tel
 from secondline.storage import Database
 from secondline.telemetry import Telemetry
 
+from .tables import SubjectReads
 from .servicer import IngestionServicer
 from .store import RecordStore
 from .usecases import Ingestion
@@ -93,6 +94,7 @@ class IngestionService:
     name: str = NAME
     ingestion: Ingestion | None = field(default=None, init=False)
     _db: Database | None = field(default=None, init=False)
+    reads: AccessLog | None = field(default=None, init=False)
 
     def register(self, server: grpc.aio.Server) -> list[str]:
         rules = load_rules(self.settings.rules_file)
@@ -103,17 +105,19 @@ class IngestionService:
         limits = Limits(text_chars=self.settings.limits.text_chars, legal_basis_chars=self.settings.limits.legal_basis_chars)
         self.ingestion = Ingestion(db=self._db, store=store, writer=writer, rules=rules, clock=self.clock, limits=limits,
                                    feed_page=self.settings.feed.max_records)
-        authenticator = MutualTlsAuthenticator() if self.settings.server.tls else MetadataAuthenticator()
-        servicer = IngestionServicer(self.ingestion, authenticator, feed_bytes=self.settings.feed.max_message_bytes)
+        self.reads, reads_service = open_access_log(server, engine, SubjectReads, self.clock, self.telemetry, NAME)
+        servicer = IngestionServicer(self.ingestion, self.reads, feed_bytes=self.settings.feed.max_message_bytes)
         ingestion_pb2_grpc.add_IngestionServiceServicer_to_server(servicer, server)
-        names = [ingestion_pb2.DESCRIPTOR.services_by_name["IngestionService"].full_name]
+        names = [ingestion_pb2.DESCRIPTOR.services_by_name["IngestionService"].full_name, reads_service]
         return names + register_if_manual(server, self.clock)
 
     async def start(self) -> None:
         self.ingestion.writer.start()
+        self.reads.start()
 
     async def stop(self) -> None:
         await self.ingestion.writer.stop()
+        self.reads.close()
         self._db.close()
 
 

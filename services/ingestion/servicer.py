@@ -1,4 +1,5 @@
-"""The gRPC edge of ingestion: authenticate, translate, delegate, translate back."""
+"""The gRPC edge of ingestion: translate, delegate, translate back (the caller checked by
+secondline.guard against the authorization table, its scope applied here)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ import asyncio
 from datetime import date
 
 
-from secondline.auth import Authenticator
+from secondline.access_log import AccessLog
+from secondline.authorization import OWN
 from secondline.common.v1 import common_pb2
 from secondline.feeds import by_bytes, field_bytes
-from secondline.errors import DomainError, FieldViolation, InvalidArgument
+from secondline.errors import DomainError, FieldViolation, InvalidArgument, NotFound
+from secondline.guard import caller
 from secondline.ingestion.v1 import ingestion_pb2, ingestion_pb2_grpc
 from secondline.rpc.convert import instant_field, subject_from_proto
 from secondline.rpc.status import abort, to_status_proto
@@ -26,14 +29,14 @@ FEED_BYTES = 1024 * 1024  # a feed message's size at most (settings feed.max_mes
 
 
 class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
-    def __init__(self, ingestion: Ingestion, authenticator: Authenticator, *, feed_bytes: int = FEED_BYTES) -> None:
+    def __init__(self, ingestion: Ingestion, reads: AccessLog, *, feed_bytes: int = FEED_BYTES) -> None:
         self._ingestion = ingestion
-        self._auth = authenticator
+        self._reads = reads
         self._feed_bytes = feed_bytes
 
     async def SubmitRecord(self, request, context):
         try:
-            principal = self._auth.authenticate(context, "department", "service", action="file records")
+            principal = caller().principal
             raw = input_from_proto(request.record)
             if raw.partner is not None:  # a partner's record, filed by the recognition service (R-7)
                 [outcome] = await self._ingestion.submit_as(principal, [raw])
@@ -48,10 +51,7 @@ class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
         return ingestion_pb2.SubmitRecordResponse(record=record_to_proto(outcome.record), replayed=outcome.replayed)
 
     async def SubmitRecords(self, request_iterator, context):
-        try:
-            principal = self._auth.authenticate(context, "department", "service", action="file records")
-        except DomainError as error:
-            await abort(context, error, ERROR_DOMAIN)
+        principal = caller().principal
 
         def start(request):
             return self._ingestion.submit_as(principal, [input_from_proto(r) for r in request.records])
@@ -60,11 +60,6 @@ class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
             yield response
 
     async def BackfillRecords(self, request_iterator, context):
-        try:
-            self._auth.authenticate(context, "operator", action="backfill records")
-        except DomainError as error:
-            await abort(context, error, ERROR_DOMAIN)
-
         def start(request):
             return self._ingestion.backfill([_historical(h) for h in request.records])
 
@@ -73,24 +68,30 @@ class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
 
     async def GetRecord(self, request, context):
         try:
-            self._auth.authenticate(context, action="read a record")
+            who = caller()
             record = await self._ingestion.get(request.record_id)
+            if who.scope == OWN and record.source != who.principal.name:  # another's record: as if there were none (I-3)
+                raise NotFound(message=f"no record {request.record_id[:64]!r} of {who.principal}", reason="RECORD_NOT_FOUND",
+                               violations=[FieldViolation("record_id", "names no record of this department")])
+            if record.content.subject is not None:
+                self._reads.read(who, record.content.subject.key)
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)
         return ingestion_pb2.GetRecordResponse(record=record_to_proto(record))
 
     async def ListSubjectRecords(self, request, context):
         try:
-            principal = self._auth.authenticate(context, action="read a subject's records")
+            who = caller()
             _, key = subject_from_proto(request.subject)
             after = _token(request.page_token, "page_token")
             size = request.page_size or PAGE_DEFAULT
             if not 0 < size <= PAGE_MAX:
                 raise InvalidArgument.of([FieldViolation("page_size", f"must be between 1 and {PAGE_MAX}")])
-            records = await self._ingestion.history(key, after, size + 1)
+            # A department reads its own records only (I-3: another's may name an individual).
+            records = await self._ingestion.history(key, after, size + 1, who.principal.name if who.scope == OWN else None)
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)
-        del principal  # every authenticated caller may read a history (I-1 scoping comes with the portal)
+        self._reads.read(who, key)
         page, more = records[:size], len(records) > size
         return ingestion_pb2.ListSubjectRecordsResponse(
             records=[record_to_proto(r) for r in page],
@@ -99,7 +100,7 @@ class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
 
     async def GetTimelinessReport(self, request, context):
         try:
-            principal = self._auth.authenticate(context, "department", "operator", action="read timeliness")
+            principal = caller().principal
             first = _required_date(request, "received_from")
             last = _required_date(request, "received_through")
             department = enum_name(common_pb2.Department, request.department, "DEPARTMENT_") or None
@@ -123,7 +124,6 @@ class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
 
     async def StreamRecords(self, request, context):
         try:
-            self._auth.authenticate(context, "service", "operator", action="follow the record feed")
             after = _token(request.after_cursor, "after_cursor")
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)

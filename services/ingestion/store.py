@@ -176,11 +176,13 @@ class RecordStore:
             row = conn.execute(_with_superseded().where(records.c.record_id == record_id)).first()
         return _from_row(row) if row else None
 
-    def history(self, subject_key: str, after_seq: int, limit: int) -> list[StoredRecord]:
-        """A page of the subject's records, each with the open objections that mark it (O-2)."""
-        query = (_with_superseded()
-                 .where(records.c.subject_key == subject_key, records.c.seq > after_seq)
-                 .order_by(records.c.seq).limit(limit))
+    def history(self, subject_key: str, after_seq: int, limit: int, source: str | None = None) -> list[StoredRecord]:
+        """A page of the subject's records (``source``'s only, when given), each with the open
+        objections that mark it (O-2)."""
+        query = _with_superseded().where(records.c.subject_key == subject_key, records.c.seq > after_seq)
+        if source is not None:
+            query = query.where(records.c.source == source)
+        query = query.order_by(records.c.seq).limit(limit)
         marks = (select(records.c.content).where(records.c.subject_key == subject_key, records.c.kind.in_(MARK_KINDS))
                  .order_by(records.c.seq))
         with self.engine.connect() as conn:

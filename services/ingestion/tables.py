@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Boolean, Date, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from secondline.access_log import reads_table
 from secondline.storage import UtcDateTime
 
 
@@ -52,3 +53,7 @@ class RecordRow(Base):
     traceparent: Mapped[str] = mapped_column(String(64))
     filed_by: Mapped[str] = mapped_column(String(64), default="", server_default="")
     """Who asked, when not the department itself: ``service/objection`` (O-2, O-4, L-4)."""
+
+
+SubjectReads = reads_table(Base.metadata, "ingestion")
+"""Who read a subject's records, and when (RULES I-4)."""

@@ -124,8 +124,9 @@ class Ingestion:
                            violations=[FieldViolation("record_id", "names no record")])
         return record
 
-    async def history(self, subject_key: str, after_seq: int, limit: int) -> list[StoredRecord]:
-        return await self.db.read(self.store.history, subject_key, after_seq, limit)
+    async def history(self, subject_key: str, after_seq: int, limit: int, source: str | None = None) -> list[StoredRecord]:
+        """A page of the subject's records; ``source``'s own only when given (a department, I-3)."""
+        return await self.db.read(self.store.history, subject_key, after_seq, limit, source)
 
     async def timeliness(self, first: date, last: date, department: str | None) -> tuple[int, list]:
         rows = await self.db.read(self.store.timeliness, first, last, department)

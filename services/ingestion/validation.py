@@ -190,6 +190,9 @@ def _subject(raw: RecordInput, version: RuleVersion, today: date, problems: list
             return Subject("foreign", parse_foreign(raw.subject_text))
         except IdentifierError as exc:
             problems.append(FieldViolation("subject.foreign", f"{exc} (S-4)"))
+    elif raw.subject_type == "pseudonym":
+        problems.append(FieldViolation("subject.pseudonym", "names no subject a record is about (I-3): "
+                                                            "set enterprise, individual or foreign"))
     elif raw.kind != "WITHDRAWAL":
         problems.append(FieldViolation("subject", "is required: set enterprise, individual or foreign"))
     return None

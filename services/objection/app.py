@@ -16,7 +16,7 @@ from pathlib import Path
 import grpc
 from pydantic import PositiveFloat
 
-from secondline.auth import MetadataAuthenticator, MutualTlsAuthenticator
+from secondline.access_log import AccessLog, open_access_log
 from secondline.clock import Clock
 from secondline.clock_service import register_if_manual
 from secondline.config import Strict
@@ -32,6 +32,8 @@ from .clients import ClassificationClient, IngestionClient
 from .outbox import Deliverer, OutboxTable
 from .repair_store import RepairStore
 from .repairs import Repairs
+from .reads import ReadsGatherer
+from .tables import SubjectReads
 from .servicer import ObjectionServicer
 from .store import ObjectionStore
 from .usecases import Calendar, Objections
@@ -53,6 +55,10 @@ class ObjectionSettings(Strict):
     """Where classification is: the records behind a class (O-1), the subject's file (I-1)."""
     classification_tls: ClientTlsSettings | None = None
     """Mutual TLS towards classification, as ``ingestion_tls``."""
+    recognition_address: str | None = None
+    """Where recognition is: partners' reads of a subject join its file (I-4); none when unset."""
+    recognition_tls: ClientTlsSettings | None = None
+    """Mutual TLS towards recognition, as ``ingestion_tls``."""
     rules_file: Path | None = None
     """Versioned rules (O-3 and L-4 periods); the packaged default when unset."""
     calendar_dir: Path | None = None
@@ -75,6 +81,7 @@ class ObjectionService:
     objections: Objections | None = field(default=None, init=False)
     repairs: Repairs | None = field(default=None, init=False)
     _db: Database | None = field(default=None, init=False)
+    reads: AccessLog | None = field(default=None, init=False)
     _channels: list = field(default_factory=list, init=False)
     _tasks: list[asyncio.Task] = field(default_factory=list, init=False)
 
@@ -93,13 +100,19 @@ class ObjectionService:
             classification=ClassificationClient(self._channels[1]), deliverer=deliverer, rules=rules, calendar=calendar,
             clock=self.clock, deliver_wait=self.settings.deliver_wait_seconds)
         self.repairs = Repairs(self.objections, RepairStore(self._db.engine))
-        authenticator = MutualTlsAuthenticator() if self.settings.server.tls else MetadataAuthenticator()
+        self.reads, reads_service = open_access_log(server, self._db.engine, SubjectReads, self.clock, self.telemetry, NAME)
+        readers = self._channels[:2]
+        if self.settings.recognition_address:
+            self._channels.append(client_channel(self.settings.recognition_address, self.settings.recognition_tls, interceptors))
+            readers.append(self._channels[-1])
+        reads = ReadsGatherer(self.reads, readers)
         objection_pb2_grpc.add_ObjectionServiceServicer_to_server(
-            ObjectionServicer(self.objections, self.repairs, authenticator), server)
-        names = [objection_pb2.DESCRIPTOR.services_by_name["ObjectionService"].full_name]
+            ObjectionServicer(self.objections, self.repairs, reads), server)
+        names = [objection_pb2.DESCRIPTOR.services_by_name["ObjectionService"].full_name, reads_service]
         return names + register_if_manual(server, self.clock)
 
     async def start(self) -> None:
+        self.reads.start()
         # A calendar file added while the service was down re-projects its deadlines now (T-3).
         calendar = self.objections.calendar.current
         await self.objections.reproject(calendar)
@@ -115,6 +128,7 @@ class ObjectionService:
                 await task
         for channel in self._channels:
             await channel.close()
+        self.reads.close()
         self._db.close()
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Boolean, Date, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from secondline.access_log import reads_table
 from secondline.storage import UtcDateTime
 
 BIG = BigInteger().with_variant(Integer, "sqlite")
@@ -135,3 +136,7 @@ class RequestRow(Base):
     principal: Mapped[str] = mapped_column(String(80), primary_key=True)
     request_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     result_id: Mapped[str] = mapped_column(String(32))
+
+
+SubjectReads = reads_table(Base.metadata, "objection")
+"""Who read a subject's records, and when (RULES I-4)."""

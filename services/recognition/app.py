@@ -18,7 +18,7 @@ from pathlib import Path
 
 import grpc
 
-from secondline.auth import MetadataAuthenticator, MutualTlsAuthenticator
+from secondline.access_log import AccessLog, open_access_log
 from secondline.clock import Clock
 from secondline.clock_service import register_if_manual
 from secondline.config import Strict
@@ -31,6 +31,7 @@ from secondline.telemetry import Telemetry
 from .keys import SigningSettings, load_keys, write_public_keys
 from .outbox import Outbox
 from .partners import load_partners
+from .tables import SubjectReads
 from .servicer import RecognitionServicer
 from .store import RecognitionStore
 from .usecases import Recognition
@@ -73,6 +74,7 @@ class RecognitionService:
     name: str = NAME
     recognition: Recognition | None = field(default=None, init=False)
     _db: Database | None = field(default=None, init=False)
+    reads: AccessLog | None = field(default=None, init=False)
     _channels: list[grpc.aio.Channel] = field(default_factory=list, init=False)
     _tasks: list[asyncio.Task] = field(default_factory=list, init=False)
 
@@ -90,12 +92,13 @@ class RecognitionService:
         outbox = Outbox(db=self._db, store=store, channel=ingestion)
         self.recognition = Recognition(db=self._db, store=store, partners=partners, keys=keys, outbox=outbox,
                                        clock=self.clock, ingestion=ingestion, classification=classification)
-        authenticator = MutualTlsAuthenticator() if self.settings.server.tls else MetadataAuthenticator()
-        recognition_pb2_grpc.add_RecognitionServiceServicer_to_server(RecognitionServicer(self.recognition, authenticator), server)
-        names = [recognition_pb2.DESCRIPTOR.services_by_name["RecognitionService"].full_name]
+        self.reads, reads_service = open_access_log(server, self._db.engine, SubjectReads, self.clock, self.telemetry, NAME)
+        recognition_pb2_grpc.add_RecognitionServiceServicer_to_server(RecognitionServicer(self.recognition, self.reads), server)
+        names = [recognition_pb2.DESCRIPTOR.services_by_name["RecognitionService"].full_name, reads_service]
         return names + register_if_manual(server, self.clock)
 
     async def start(self) -> None:
+        self.reads.start()
         self._tasks = [asyncio.create_task(self.recognition.outbox.run(), name="recognition-outbox")]
 
     async def stop(self) -> None:
@@ -106,6 +109,7 @@ class RecognitionService:
                 await task
         for channel in self._channels:
             await channel.close()
+        self.reads.close()
         self._db.close()
 
 

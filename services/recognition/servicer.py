@@ -1,9 +1,11 @@
-"""The gRPC edge of recognition: authenticate, translate, delegate, translate back."""
+"""The gRPC edge of recognition: translate, delegate, translate back (the caller checked by
+secondline.guard against the authorization table, its scope applied here)."""
 
 from __future__ import annotations
 
-from secondline.auth import Authenticator
-from secondline.errors import DomainError, FieldViolation, InvalidArgument
+from secondline.access_log import AccessLog
+from secondline.errors import DomainError, FieldViolation, InvalidArgument, NotFound
+from secondline.guard import caller
 from secondline.recognition.v1 import recognition_pb2 as pb, recognition_pb2_grpc
 from secondline.rpc.convert import instant, subject_from_proto, timestamp
 from secondline.rpc.status import abort, to_status_proto
@@ -39,16 +41,16 @@ def public_keys(keys: KeyRing, now) -> pb.ListPublicKeysResponse:
 
 
 class RecognitionServicer(recognition_pb2_grpc.RecognitionServiceServicer):
-    def __init__(self, recognition: Recognition, authenticator: Authenticator) -> None:
+    def __init__(self, recognition: Recognition, reads: AccessLog) -> None:
         self._r = recognition
-        self._auth = authenticator
+        self._reads = reads
 
-    def _partner(self, context, action: str) -> str:
-        return self._auth.authenticate(context).require("partner", action=action).name
+    def _partner(self) -> str:
+        return caller().principal.name
 
     async def SubmitEnvelope(self, request, context):
         try:
-            partner = self._partner(context, "send envelopes")
+            partner = self._partner()
             [result] = await self._r.receive(partner, [request.envelope])
             if isinstance(result, DomainError):
                 raise result
@@ -57,10 +59,7 @@ class RecognitionServicer(recognition_pb2_grpc.RecognitionServiceServicer):
         return pb.SubmitEnvelopeResponse(acceptance=acceptance(result))
 
     async def SubmitEnvelopes(self, request_iterator, context):
-        try:
-            partner = self._partner(context, "send envelopes")
-        except DomainError as error:
-            await abort(context, error, ERROR_DOMAIN)
+        partner = self._partner()
         index = 0
         async for request in request_iterator:
             if len(request.envelopes) > MAX_PER_MESSAGE:
@@ -78,46 +77,43 @@ class RecognitionServicer(recognition_pb2_grpc.RecognitionServiceServicer):
 
     async def GetCreditReport(self, request, context):
         try:
-            partner = self._partner(context, "ask for credit reports")
+            partner = self._partner()
             subject_type, key = subject_from_proto(request.subject)
             as_of = instant(request.as_of) if request.HasField("as_of") else None
             envelope, key_id, index = await self._r.credit_report(partner, request.subject, subject_type, key, as_of)
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)
+        self._reads.read(caller(), key)
         return pb.GetCreditReportResponse(envelope=envelope, key_id=key_id, log_index=index)
 
     async def StreamClassChanges(self, request, context):
         try:
-            partner = self._partner(context, "follow class changes")
+            who = caller()
+            partner = who.principal.name
             after = request.after_cursor
             if after and not after.isdigit():
                 raise InvalidArgument.of([FieldViolation("after_cursor", "must be a cursor this service returned")])
             changes = self._r.class_changes(partner, int(after or 0), request.follow)
-            async for revision, envelope, index in changes:
+            async for revision, envelope, index, key in changes:
+                self._reads.read(who, key)
                 yield pb.StreamClassChangesResponse(changes=[pb.SignedChange(cursor=str(revision), envelope=envelope,
                                                                              log_index=index)])
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)
 
     async def ListPublicKeys(self, request, context):
-        try:
-            self._auth.authenticate(context)
-        except DomainError as error:
-            await abort(context, error, ERROR_DOMAIN)
         return public_keys(self._r.keys, self._r.clock.now())
 
     async def GetCheckpoint(self, request, context):
-        try:
-            self._auth.authenticate(context)
-        except DomainError as error:
-            await abort(context, error, ERROR_DOMAIN)
         note, size, root = self._r.checkpoint()
         return pb.GetCheckpointResponse(checkpoint=note, tree_size=size, root_hash=root)
 
     async def GetLogEntry(self, request, context):
         try:
-            self._auth.authenticate(context)
+            who = caller()
             row = await self._r.entry(request.index)
+            if who.principal.kind == "partner" and row["partner"] != who.principal.name:  # X-1: its own exchange only
+                raise NotFound(message=f"the log has no entry {request.index} of {who.principal}", reason="NO_SUCH_ENTRY")
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)
         return pb.GetLogEntryResponse(entry=pb.LogEntry(
@@ -127,7 +123,6 @@ class RecognitionServicer(recognition_pb2_grpc.RecognitionServiceServicer):
 
     async def GetInclusionProof(self, request, context):
         try:
-            self._auth.authenticate(context)
             which = request.WhichOneof("entry")
             if which is None:
                 raise InvalidArgument.of([FieldViolation("entry", "set index or envelope_hash")])
@@ -142,7 +137,6 @@ class RecognitionServicer(recognition_pb2_grpc.RecognitionServiceServicer):
 
     async def GetConsistencyProof(self, request, context):
         try:
-            self._auth.authenticate(context)
             old, new, proof, old_note, new_note = self._r.consistency(request.old_size, request.new_size)
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Boolean, Date, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from secondline.access_log import reads_table
 from secondline.storage import UtcDateTime
 
 BIG = BigInteger().with_variant(Integer, "sqlite")
@@ -62,3 +63,7 @@ class LogEntryRow(Base):
     partner: Mapped[str] = mapped_column(String(16))
     envelope: Mapped[str] = mapped_column(Text)
     logged_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+SubjectReads = reads_table(Base.metadata, "recognition")
+"""Who read a subject's records, and when (RULES I-4)."""

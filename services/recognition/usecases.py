@@ -109,8 +109,9 @@ class Recognition:
         envelope, key_id = self._sign(payload)
         return envelope, key_id, await self._log_sent(envelope, partner)
 
-    async def class_changes(self, partner: str, after: int, follow: bool) -> AsyncIterator[tuple[int, str, int]]:
-        """The signed class changes of the entities the partner may see, after a revision."""
+    async def class_changes(self, partner: str, after: int, follow: bool) -> AsyncIterator[tuple[int, str, int, str]]:
+        """The signed class changes of the entities the partner may see, after a revision:
+        (revision, envelope, log index, the entity's code)."""
         agreement = self._agreement(partner)
         if agreement is None or not agreement.sees.class_changes:
             raise PermissionDenied(message=f"{partner}'s agreement does not let it follow class changes (X-1)",
@@ -127,7 +128,7 @@ class Recognition:
             if key not in agreement.sees.entities and key not in await self.db.read(self.store.subjects_sent, partner):
                 continue
             envelope, _ = self._sign(class_change(change, partner))
-            yield change.revision, envelope, await self._log_sent(envelope, partner)
+            yield change.revision, envelope, await self._log_sent(envelope, partner), key
 
     # -- the transparency log (X-6) ----------------------------------------------------------
 

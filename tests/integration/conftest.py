@@ -58,3 +58,25 @@ async def objection_and_gate(gate, database_url, spans, clock, objection_setting
         await channel.close()
         await host.stop()
         telemetry.shutdown()
+
+
+@pytest.fixture
+async def whole_suite(gate, database_url, spans, clock, tmp_path):
+    """The five services: ingestion, classification, the gate, recognition (with the test partners)
+    and the objection service, which gathers every service's reads into the subject's file (I-4)."""
+    from tests.recognition_helpers import start_recognition
+
+    r_host, r_channel, r_stub, r_telemetry = await start_recognition(gate, database_url, tmp_path, clock, spans)
+    gate.recognition, gate.recognition_port = r_stub, r_host.port
+    host, channel, telemetry = await _objection(gate, database_url, spans, clock,
+                                                {"recognition_address": f"127.0.0.1:{r_host.port}"})
+    gate.objection_port = host.port
+    try:
+        yield gate
+    finally:
+        await channel.close()
+        await host.stop()
+        telemetry.shutdown()
+        await r_channel.close()
+        await r_host.stop()
+        r_telemetry.shutdown()

@@ -19,7 +19,7 @@ from secondline.merkle import leaf_hash, verify_consistency, verify_inclusion
 from secondline.note import Checkpoint, NoteVerifier
 from secondline.rpc.convert import timestamp
 from secondline.rpc.status import field_violations
-from tests.conftest import SERVICE
+from tests.conftest import OPERATOR
 from tests.recognition_helpers import GBA_KEY, SG_KEY, envelope, partner, rating, rpb, start_recognition
 
 ACME = "91460100MA5T0A3D5P"
@@ -44,10 +44,10 @@ async def submit(suite, env, who="GBA"):
 
 
 async def refused(suite, env, who="GBA"):
-    size = (await suite.recognition.GetCheckpoint(rpb.GetCheckpointRequest(), metadata=SERVICE)).tree_size
+    size = (await suite.recognition.GetCheckpoint(rpb.GetCheckpointRequest(), metadata=OPERATOR)).tree_size
     with pytest.raises(grpc.aio.AioRpcError) as caught:
         await submit(suite, env, who)
-    assert (await suite.recognition.GetCheckpoint(rpb.GetCheckpointRequest(), metadata=SERVICE)).tree_size == size
+    assert (await suite.recognition.GetCheckpoint(rpb.GetCheckpointRequest(), metadata=OPERATOR)).tree_size == size
     return caught.value
 
 
@@ -57,12 +57,12 @@ async def test_x3_a_partners_lowest_grade_is_filed_as_its_record_and_watchlists_
     assert accepted.record_cursor, "filed into ingestion before the answer"
     record = (await recognition.stub.GetRecord(
         __import__("secondline.ingestion.v1.ingestion_pb2", fromlist=["x"]).GetRecordRequest(record_id=accepted.record_id),
-        metadata=SERVICE)).record
+        metadata=OPERATOR)).record
     assert record.from_partner and record.input.partner.partner == "GBA" and record.input.grade == "D"
     assert record.input.partner.effect == common_pb2.PARTNER_EFFECT_LOWEST
     answer = (await recognition.classification.GetSubjectClass(cpb.GetSubjectClassRequest(
         subject=common_pb2.SubjectId(enterprise=ACME), as_of=timestamp(NOW), min_record_cursor=accepted.record_cursor),
-        metadata=SERVICE, timeout=10)).subject_class
+        metadata=OPERATOR, timeout=10)).subject_class
     assert answer.credit_class == common_pb2.CREDIT_CLASS_WATCHLIST
     assert [(r.rule, r.partner, r.counts_as) for r in answer.reasons] == [("X-3", "GBA", "E-W1")]
 
@@ -118,40 +118,40 @@ async def test_envelopes_stream_with_a_result_each_in_order(recognition):
 
 
 async def test_x6_every_envelope_is_provably_in_the_log_and_checkpoints_are_consistent(recognition):
-    keys = await recognition.recognition.ListPublicKeys(rpb.ListPublicKeysRequest(), metadata=SERVICE)
+    keys = await recognition.recognition.ListPublicKeys(rpb.ListPublicKeysRequest(), metadata=OPERATOR)
     verifier = NoteVerifier.from_vkey(keys.log_verifier_key)
     sent = [rating(f"GBA-p{i}", "A", {"enterprise": ACME}, "2026-02-01", NOW) for i in range(5)]
     first = await submit(recognition, sent[0])
-    old = await recognition.recognition.GetCheckpoint(rpb.GetCheckpointRequest(), metadata=SERVICE)
+    old = await recognition.recognition.GetCheckpoint(rpb.GetCheckpointRequest(), metadata=OPERATOR)
     for env in sent[1:]:
         await submit(recognition, env)
     report = await recognition.recognition.GetCreditReport(rpb.GetCreditReportRequest(
         subject=common_pb2.SubjectId(enterprise=ACME)), metadata=partner("GBA"))
-    new = await recognition.recognition.GetCheckpoint(rpb.GetCheckpointRequest(), metadata=SERVICE)
+    new = await recognition.recognition.GetCheckpoint(rpb.GetCheckpointRequest(), metadata=OPERATOR)
     assert new.tree_size == 6
     checkpoint = Checkpoint.open(new.checkpoint, [verifier])
     for env in [*sent, report.envelope]:
         proof = await recognition.recognition.GetInclusionProof(rpb.GetInclusionProofRequest(envelope_hash=envelope_hash(env)),
-                                                                metadata=SERVICE)
+                                                                metadata=OPERATOR)
         assert verify_inclusion(leaf_hash(env.encode()), proof.index, checkpoint.size, list(proof.proof), checkpoint.root_hash)
     by_index = await recognition.recognition.GetInclusionProof(rpb.GetInclusionProofRequest(index=first.log_index),
-                                                               metadata=SERVICE)
+                                                               metadata=OPERATOR)
     assert by_index.index == first.log_index
     consistency = await recognition.recognition.GetConsistencyProof(
-        rpb.GetConsistencyProofRequest(old_size=old.tree_size), metadata=SERVICE)
+        rpb.GetConsistencyProofRequest(old_size=old.tree_size), metadata=OPERATOR)
     assert verify_consistency(old.tree_size, new.tree_size, Checkpoint.open(consistency.old_checkpoint, [verifier]).root_hash,
                               checkpoint.root_hash, list(consistency.proof))
-    entry = (await recognition.recognition.GetLogEntry(rpb.GetLogEntryRequest(index=5), metadata=SERVICE)).entry
+    entry = (await recognition.recognition.GetLogEntry(rpb.GetLogEntryRequest(index=5), metadata=OPERATOR)).entry
     assert entry.envelope == report.envelope and entry.direction == rpb.DIRECTION_SENT and entry.partner == "GBA"
 
 
 async def test_x5_a_signed_report_for_what_the_agreement_allows_and_never_an_individual(recognition):
     accepted = await submit(recognition, rating("GBA-r1", "D", {"enterprise": ACME}, "2026-02-01", NOW))
     await recognition.classification.GetSubjectClass(cpb.GetSubjectClassRequest(
-        subject=common_pb2.SubjectId(enterprise=ACME), min_record_cursor=accepted.record_cursor), metadata=SERVICE, timeout=10)
+        subject=common_pb2.SubjectId(enterprise=ACME), min_record_cursor=accepted.record_cursor), metadata=OPERATOR, timeout=10)
     reply = await recognition.recognition.GetCreditReport(rpb.GetCreditReportRequest(
         subject=common_pb2.SubjectId(enterprise=ACME)), metadata=partner("GBA"))
-    keys = await recognition.recognition.ListPublicKeys(rpb.ListPublicKeysRequest(), metadata=SERVICE)
+    keys = await recognition.recognition.ListPublicKeys(rpb.ListPublicKeysRequest(), metadata=OPERATOR)
     [key] = [k for k in keys.keys if k.key_id == reply.key_id]
     report = open_envelope(reply.envelope, key.public_key)
     assert report["type"] == "cross-border-credit-report" and report["subject"] == {"enterprise": ACME}
@@ -176,7 +176,7 @@ async def test_the_signed_feed_carries_class_changes_of_visible_entities_only(re
     await recognition.classification.GetSubjectClass(cpb.GetSubjectClassRequest(
         subject=common_pb2.SubjectId(foreign="SG123456789012"), min_record_cursor=max(accepted.record_cursor,
                                                                                       other.record_cursor, key=int)),
-        metadata=SERVICE, timeout=10)
+        metadata=OPERATOR, timeout=10)
     stream = recognition.recognition.StreamClassChanges(rpb.StreamClassChangesRequest(), metadata=partner("GBA"))
     changes = [c for reply in [r async for r in stream] for c in reply.changes]
     subjects = [json.loads(base64.urlsafe_b64decode(c.envelope.split(".")[1] + "==="))["subject"] for c in changes]
@@ -209,7 +209,7 @@ async def test_r7_an_acceptance_made_while_ingestion_was_away_is_filed_once_afte
         records = []
         for _ in range(400):
             records = (await suite.stub.ListSubjectRecords(ingestion_pb2.ListSubjectRecordsRequest(subject=subject),
-                                                           metadata=SERVICE)).records
+                                                           metadata=OPERATOR)).records
             if records:
                 break
             await asyncio.sleep(0.05)
@@ -219,7 +219,7 @@ async def test_r7_an_acceptance_made_while_ingestion_was_away_is_filed_once_afte
                                               metadata=(("x-secondline-principal", "service/recognition"),))
         assert again.replayed and again.record.record_id == records[0].record_id
         assert len((await suite.stub.ListSubjectRecords(ingestion_pb2.ListSubjectRecordsRequest(subject=subject),
-                                                        metadata=SERVICE)).records) == 1
+                                                        metadata=OPERATOR)).records) == 1
     finally:
         await channel.close()
         await host.stop()

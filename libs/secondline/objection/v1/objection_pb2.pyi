@@ -1,6 +1,7 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from secondline.access.v1 import access_pb2 as _access_pb2
 from secondline.common.v1 import common_pb2 as _common_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -198,12 +199,14 @@ class FileObjectionResponse(_message.Message):
     def __init__(self, objection: _Optional[_Union[Objection, _Mapping]] = ...) -> None: ...
 
 class GetObjectionRequest(_message.Message):
-    __slots__ = ("objection_id", "as_of")
+    __slots__ = ("objection_id", "as_of", "subject")
     OBJECTION_ID_FIELD_NUMBER: _ClassVar[int]
     AS_OF_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
     objection_id: str
     as_of: _timestamp_pb2.Timestamp
-    def __init__(self, objection_id: _Optional[str] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    subject: _common_pb2.SubjectId
+    def __init__(self, objection_id: _Optional[str] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., subject: _Optional[_Union[_common_pb2.SubjectId, _Mapping]] = ...) -> None: ...
 
 class GetObjectionResponse(_message.Message):
     __slots__ = ("objection",)
@@ -322,12 +325,14 @@ class DecideRepairResponse(_message.Message):
     def __init__(self, repair: _Optional[_Union[Repair, _Mapping]] = ...) -> None: ...
 
 class GetRepairRequest(_message.Message):
-    __slots__ = ("repair_id", "as_of")
+    __slots__ = ("repair_id", "as_of", "subject")
     REPAIR_ID_FIELD_NUMBER: _ClassVar[int]
     AS_OF_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
     repair_id: str
     as_of: _timestamp_pb2.Timestamp
-    def __init__(self, repair_id: _Optional[str] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    subject: _common_pb2.SubjectId
+    def __init__(self, repair_id: _Optional[str] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., subject: _Optional[_Union[_common_pb2.SubjectId, _Mapping]] = ...) -> None: ...
 
 class GetRepairResponse(_message.Message):
     __slots__ = ("repair",)
@@ -376,18 +381,20 @@ class FileRecord(_message.Message):
     def __init__(self, record_id: _Optional[str] = ..., source: _Optional[_Union[_common_pb2.Department, str]] = ..., kind: _Optional[_Union[_common_pb2.RecordKind, str]] = ..., decided_on: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., superseded_by: _Optional[str] = ..., open_objection_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GetSubjectFileResponse(_message.Message):
-    __slots__ = ("now", "as_of", "records", "objections", "repairs")
+    __slots__ = ("now", "as_of", "records", "objections", "repairs", "reads")
     NOW_FIELD_NUMBER: _ClassVar[int]
     AS_OF_FIELD_NUMBER: _ClassVar[int]
     RECORDS_FIELD_NUMBER: _ClassVar[int]
     OBJECTIONS_FIELD_NUMBER: _ClassVar[int]
     REPAIRS_FIELD_NUMBER: _ClassVar[int]
+    READS_FIELD_NUMBER: _ClassVar[int]
     now: FileClass
     as_of: FileClass
     records: _containers.RepeatedCompositeFieldContainer[FileRecord]
     objections: _containers.RepeatedCompositeFieldContainer[Objection]
     repairs: _containers.RepeatedCompositeFieldContainer[Repair]
-    def __init__(self, now: _Optional[_Union[FileClass, _Mapping]] = ..., as_of: _Optional[_Union[FileClass, _Mapping]] = ..., records: _Optional[_Iterable[_Union[FileRecord, _Mapping]]] = ..., objections: _Optional[_Iterable[_Union[Objection, _Mapping]]] = ..., repairs: _Optional[_Iterable[_Union[Repair, _Mapping]]] = ...) -> None: ...
+    reads: _containers.RepeatedCompositeFieldContainer[_access_pb2.SubjectRead]
+    def __init__(self, now: _Optional[_Union[FileClass, _Mapping]] = ..., as_of: _Optional[_Union[FileClass, _Mapping]] = ..., records: _Optional[_Iterable[_Union[FileRecord, _Mapping]]] = ..., objections: _Optional[_Iterable[_Union[Objection, _Mapping]]] = ..., repairs: _Optional[_Iterable[_Union[Repair, _Mapping]]] = ..., reads: _Optional[_Iterable[_Union[_access_pb2.SubjectRead, _Mapping]]] = ...) -> None: ...
 
 class ReloadCalendarRequest(_message.Message):
     __slots__ = ()

@@ -1,0 +1,22 @@
+"""The access log: who read a subject's records (RULES I-4).
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+from alembic import op
+
+from secondline.access_log import create_reads_table
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    create_reads_table(op, "recognition")
+
+
+def downgrade() -> None:
+    op.drop_table("recognition_subject_reads")
