@@ -98,7 +98,8 @@ def as_department(name: str):
 
 
 OPERATOR = (("x-secondline-principal", "operator/ops"),)
-SERVICE = (("x-secondline-principal", "service/classification"),)
+SERVICE = (("x-secondline-principal", "service/classification"),)  # ingestion's record feed follower
+GATE = (("x-secondline-principal", "service/gate"),)  # classification's change feed follower
 
 
 @pytest.fixture
@@ -127,7 +128,12 @@ async def suite(database_url, ingestion, spans, clock, tmp_path, request):
         telemetry.shutdown()
 
 
-LANE = (("x-secondline-principal", "service/lane-test"),)
+def lane(port: str):
+    """A port's lane system (M-0): it decides crossings at its own port only."""
+    return (("x-secondline-principal", f"lane/{port}"),)
+
+
+LANE = lane("HAIKOU")
 
 
 @pytest.fixture

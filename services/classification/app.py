@@ -17,12 +17,14 @@ from pathlib import Path
 import grpc
 from pydantic import Field, PositiveInt
 
-from secondline.auth import MetadataAuthenticator, MutualTlsAuthenticator
 from secondline.classification.v1 import classification_pb2, classification_pb2_grpc
+from secondline.access_log import AccessLog, open_access_log
 from secondline.clock import Clock
 from secondline.clock_service import register_if_manual
 from secondline.config import Strict
 from secondline.feeds import keep_health
+from secondline.measures import load_measures
+from secondline.pseudonyms import PseudonymSettings, load_pseudonyms
 from secondline.rules_config import load_rules
 from secondline.server import (ClientTlsSettings, DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings, client_channel,
                                host, open_database, service_main)
@@ -30,7 +32,9 @@ from secondline.storage import Database
 from secondline.telemetry import Telemetry
 
 from .background import Follower, Scheduler
+from .tables import SubjectReads
 from .servicer import ClassificationServicer
+from .sharing import Sharing
 from .store import ClassificationStore
 from .usecases import Classification, Progress
 
@@ -54,6 +58,11 @@ class ClassificationSettings(Strict):
     """Versioned rules (periods, scales, candidate thresholds); the packaged default when unset."""
     start_clock: datetime | None = None
     """Tests and scenario runs only: a manual clock standing at this instant (settable over gRPC)."""
+    pseudonym: PseudonymSettings = PseudonymSettings()
+    """The secret behind individuals' pseudonyms in the departments' feeds (I-2, I-3): from
+    ``pseudonym.secret_file`` or ``SECONDLINE_CLASSIFICATION_PSEUDONYM__SECRET``, never the repository."""
+    measures_file: Path | None = None
+    """The measures catalogue the export names measures from (I-3); the packaged one when unset."""
     feed_message_bytes: int = Field(default=1024 * 1024, ge=16 * 1024, le=4 * 1024 * 1024 - 16 * 1024)
     """A ListNotableSubjects page's size at most, below gRPC's default 4 MiB limit; a change
     (one subject's state) is one message of its own."""
@@ -72,6 +81,7 @@ class ClassificationService:
     follower: Follower | None = field(default=None, init=False)
     _tasks: list[asyncio.Task] = field(default_factory=list, init=False)
     _db: Database | None = field(default=None, init=False)
+    reads: AccessLog | None = field(default=None, init=False)
 
     def register(self, server: grpc.aio.Server) -> list[str]:
         rules = load_rules(self.settings.rules_file)
@@ -86,10 +96,13 @@ class ClassificationService:
                                  channel_factory=lambda address: client_channel(
                                      address, self.settings.ingestion_tls, self.telemetry.client_interceptors()))
         self._scheduler = Scheduler(db=self._db, store=store, clock=self.clock, progress=progress)
-        authenticator = MutualTlsAuthenticator() if self.settings.server.tls else MetadataAuthenticator()
+        self.reads, reads_service = open_access_log(server, engine, SubjectReads, self.clock, self.telemetry, NAME)
+        sharing = Sharing(self.classification, load_pseudonyms(self.settings.pseudonym),
+                          load_measures(self.settings.measures_file))
         classification_pb2_grpc.add_ClassificationServiceServicer_to_server(
-            ClassificationServicer(self.classification, authenticator, feed_bytes=self.settings.feed_message_bytes), server)
-        names = [classification_pb2.DESCRIPTOR.services_by_name["ClassificationService"].full_name]
+            ClassificationServicer(self.classification, sharing, self.reads, feed_bytes=self.settings.feed_message_bytes),
+            server)
+        names = [classification_pb2.DESCRIPTOR.services_by_name["ClassificationService"].full_name, reads_service]
         return names + register_if_manual(server, self.clock)
 
     async def start(self) -> None:
@@ -97,6 +110,7 @@ class ClassificationService:
         # the default thresholds the cyclic collector walks them again every few thousand
         # allocations, which cost catching up about a quarter of its speed.
         gc.set_threshold(GC_THRESHOLD, 50, 100)
+        self.reads.start()
         progress = self.classification.progress
         await progress.advance(cursor=await self._db.read(self.classification.store.cursor),
                                revision=await self._db.read(self.classification.store.revision))
@@ -114,6 +128,7 @@ class ClassificationService:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        self.reads.close()
         self._db.close()
 
 
@@ -123,4 +138,10 @@ def build(settings: ClassificationSettings, *, telemetry: Telemetry | None = Non
 
 def main(argv: list[str] | None = None) -> int:
     return service_main(argv, name=NAME, settings_model=ClassificationSettings, env_prefix=ENV_PREFIX, build=build,
-                        check=lambda settings: load_rules(settings.rules_file))
+                        check=_check)
+
+
+def _check(settings: ClassificationSettings) -> None:
+    load_rules(settings.rules_file)
+    load_measures(settings.measures_file)
+    load_pseudonyms(settings.pseudonym)

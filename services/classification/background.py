@@ -151,5 +151,6 @@ def incoming(message: ingestion_pb2.StreamRecordsResponse) -> list[Incoming]:
             objection_id=body.mark.objection_id,
             marked_at=body.mark.at.ToDatetime(tzinfo=timezone.utc) if body.mark.HasField("at") else None,
             marked_records=tuple(body.mark.record_ids),
+            source_id=body.source_id,
         ))
     return found

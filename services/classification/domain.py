@@ -52,6 +52,8 @@ class Fact(NamedTuple):
     effect: str = ""
     """A partner's record (R-7): the local effect of its grade (X-3: AEO, LOWEST,
     SERIOUS_DISHONESTY, NONE); empty for a department's record."""
+    source_id: str = ""
+    """The filer's own id of the record (R-3); a department's feed names its records by it (I-2)."""
 
 
 class Contribution(NamedTuple):

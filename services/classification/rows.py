@@ -47,7 +47,7 @@ def _row(rec: Incoming, root_cursor: int) -> dict:
         "decided_on": rec.decided_on, "grade": rec.grade, "list": rec.list, "severity": rec.severity,
         "valid_until": rec.valid_until, "root_cursor": root_cursor, "holds": rec.kind != "WITHDRAWAL",
         "traceparent": rec.traceparent, "objection_id": rec.objection_id, "marked_at": rec.marked_at,
-        "marked_records": " ".join(rec.marked_records), "effect": rec.effect,
+        "marked_records": " ".join(rec.marked_records), "effect": rec.effect, "source_id": rec.source_id,
     }
 
 
@@ -56,7 +56,8 @@ def _fact(row) -> Fact:
                 decided_on=row["decided_on"], grade=row["grade"], list=row["list"], severity=row["severity"],
                 valid_until=row["valid_until"], order=row["root_cursor"], traceparent=row["traceparent"],
                 objection_id=row["objection_id"] or "", marked_at=row["marked_at"],
-                marked_records=tuple((row["marked_records"] or "").split()), effect=row["effect"])
+                marked_records=tuple((row["marked_records"] or "").split()), effect=row["effect"],
+                source_id=row["source_id"] or "")
 
 
 def _chunks(items: list):

@@ -56,6 +56,8 @@ class Incoming:
     marked_records: tuple[str, ...] = ()
     effect: str = ""
     """A partner's record (R-7): what its grade maps to (X-3)."""
+    source_id: str = ""
+    """The filer's own id of the record (R-3): a department's feed names its records by it (I-2)."""
 
 
 @dataclass(frozen=True)
@@ -249,6 +251,25 @@ class ClassificationStore:
             rows = conn.execute(select(records).where(records.c.subject_key == key, records.c.holds.is_(True))
                                 .order_by(records.c.cursor)).mappings()
             return [_fact(row) for row in rows]
+
+    def facts_by_key(self, keys: list[str]) -> dict[str, list[Fact]]:
+        """The facts of many subjects at once (the export, I-3)."""
+        found: dict[str, list[Fact]] = {k: [] for k in keys}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(keys))):
+                rows = conn.execute(select(records).where(records.c.subject_key.in_(chunk), records.c.holds.is_(True))
+                                    .order_by(records.c.cursor)).mappings()
+                for row in rows:
+                    found[row["subject_key"]].append(_fact(row))
+        return found
+
+    def subjects_page(self, types: tuple[str, ...], after_key: str, limit: int) -> list[tuple[str, str, list[Segment]]]:
+        """(key, type, timeline) of subjects of ``types`` after ``after_key``, in key order."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(subjects.c.subject_key, subjects.c.subject_type, subjects.c.timeline)
+                                .where(subjects.c.subject_type.in_(types), subjects.c.subject_key > after_key)
+                                .order_by(subjects.c.subject_key).limit(limit)).all()
+        return [(r.subject_key, r.subject_type, load_timeline(r.timeline)) for r in rows]
 
     def changes_after(self, revision: int, limit: int) -> list[Change]:
         with self.engine.connect() as conn:

@@ -13,7 +13,7 @@ from secondline.classification.v1 import classification_pb2 as pb
 from secondline.common.v1 import common_pb2
 from secondline.ingestion.v1 import ingestion_pb2
 from secondline.rpc.convert import timestamp
-from tests.conftest import SERVICE, as_department
+from tests.conftest import GATE, OPERATOR, as_department
 from tests.helpers import record
 
 ACME = "91460100MA5T0A3D5P"
@@ -27,7 +27,7 @@ async def submit(suite, msg, metadata=ANTI):
 async def class_of(suite, at: str, cursor: str = "", enterprise=ACME):
     request = pb.GetSubjectClassRequest(subject=common_pb2.SubjectId(enterprise=enterprise),
                                         as_of=timestamp(datetime.fromisoformat(at)), min_record_cursor=cursor)
-    return (await suite.classification.GetSubjectClass(request, metadata=SERVICE, timeout=10)).subject_class
+    return (await suite.classification.GetSubjectClass(request, metadata=OPERATOR, timeout=10)).subject_class
 
 
 async def test_a_penalty_watchlists_from_its_decision_with_the_end_scheduled(suite):
@@ -52,14 +52,14 @@ async def test_a_withdrawal_removes_the_record_for_every_instant(suite):
 async def test_the_change_feed_carries_whole_states_and_the_records_trace(suite):
     p1 = await submit(suite, record(enterprise=ACME, decided_on=date(2026, 1, 10)))
     await class_of(suite, "2026-01-10T00:00:00+08:00", p1.cursor)
-    changes = [c async for c in suite.classification.StreamChanges(pb.StreamChangesRequest(), metadata=SERVICE)]
+    changes = [c async for c in suite.classification.StreamChanges(pb.StreamChangesRequest(), metadata=GATE)]
     assert [c.record_id for c in changes] == [p1.record_id]
     # The change is a span of its own in the record's trace: same trace id, a span id of its own.
     trace_id = p1.traceparent.split("-")[1]
     assert changes[0].traceparent.split("-")[1] == trace_id and changes[0].traceparent != p1.traceparent
     assert [s.credit_class for s in changes[0].state.timeline] == [
         common_pb2.CREDIT_CLASS_WHITELIST, common_pb2.CREDIT_CLASS_WATCHLIST, common_pb2.CREDIT_CLASS_WHITELIST]
-    listing = await suite.classification.ListNotableSubjects(pb.ListNotableSubjectsRequest(), metadata=SERVICE)
+    listing = await suite.classification.ListNotableSubjects(pb.ListNotableSubjectsRequest(), metadata=GATE)
     assert [s.subject.enterprise for s in listing.states] == [ACME] and listing.revision == changes[0].revision
 
 
@@ -69,7 +69,7 @@ async def test_a_scheduled_change_is_published_when_its_instant_passes(suite):
     suite.clock.set(datetime(2026, 2, 26, 4, tzinfo=timezone.utc))
     ra = await submit(suite, record(kind="RISK_ALERT", individual="460100196606191592", decided_on=date(2026, 2, 25),
                                     valid_until=date(2026, 2, 28)), as_department("CUSTOMS"))
-    follow = suite.classification.StreamChanges(pb.StreamChangesRequest(follow=True), metadata=SERVICE)
+    follow = suite.classification.StreamChanges(pb.StreamChangesRequest(follow=True), metadata=GATE)
     first = await asyncio.wait_for(follow.read(), 10)
     assert first.record_id == ra.record_id and list(first.current.flags) == [common_pb2.FLAG_RISK_ALERT]
     suite.clock.set(datetime(2026, 3, 2, 4, tzinfo=timezone.utc))  # the alert's last day has passed
@@ -93,10 +93,10 @@ async def test_a_restart_resumes_from_the_stored_cursor_without_applying_twice(s
         more = await submit(suite, record(source_id="p9", enterprise=ACME, decided_on=date(2026, 1, 20)))
         request = pb.GetSubjectClassRequest(subject=common_pb2.SubjectId(enterprise=ACME), min_record_cursor=more.cursor,
                                             as_of=timestamp(datetime(2026, 2, 1, tzinfo=timezone.utc)))
-        answer = (await stub.GetSubjectClass(request, metadata=SERVICE, timeout=10)).subject_class
-        changes = [c async for c in stub.StreamChanges(pb.StreamChangesRequest(after_revision=before), metadata=SERVICE)]
+        answer = (await stub.GetSubjectClass(request, metadata=OPERATOR, timeout=10)).subject_class
+        changes = [c async for c in stub.StreamChanges(pb.StreamChangesRequest(after_revision=before), metadata=GATE)]
         timeline = await stub.GetSubjectTimeline(pb.GetSubjectTimelineRequest(subject=common_pb2.SubjectId(enterprise=ACME)),
-                                                 metadata=SERVICE)
+                                                 metadata=OPERATOR)
     assert {r for reason in answer.reasons for r in reason.record_ids} >= {last.record_id, more.record_id}
     assert [c.record_id for c in changes] == [more.record_id]  # nothing before the restart applied again
     assert len(timeline.record_ids) == len(set(timeline.record_ids)) == 4
@@ -106,7 +106,7 @@ async def test_read_your_writes_waits_for_the_record_and_gives_up_with_unavailab
     with pytest.raises(grpc.aio.AioRpcError) as caught:
         await suite.classification.GetSubjectClass(
             pb.GetSubjectClassRequest(subject=common_pb2.SubjectId(enterprise=ACME), min_record_cursor="999999"),
-            metadata=SERVICE, timeout=1)
+            metadata=OPERATOR, timeout=1)
     assert caught.value.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
 
 
@@ -116,7 +116,7 @@ async def test_joint_sanctions_hold_while_listed(suite):
     await class_of(suite, "2026-02-01T00:00:00+08:00", listed.cursor)
     async def restricted(at):
         request = pb.GetRestrictionRequest(subject=common_pb2.SubjectId(enterprise=ACME), as_of=timestamp(datetime.fromisoformat(at)))
-        return (await suite.classification.GetRestriction(request, metadata=SERVICE)).restricted
+        return (await suite.classification.GetRestriction(request, metadata=OPERATOR)).restricted
     assert await restricted("2026-06-01T00:00:00+08:00")
     assert not await restricted("2027-02-02T00:00:00+08:00")  # L-3: a general listing is public for one year
 
@@ -136,7 +136,7 @@ async def test_many_subjects_in_one_call(suite):
     request = pb.BatchGetSubjectClassesRequest(
         subjects=[common_pb2.SubjectId(enterprise=ACME), common_pb2.SubjectId(individual="460100196606191592")],
         as_of=timestamp(datetime(2026, 2, 1, tzinfo=timezone.utc)), min_record_cursor=stored.cursor)
-    reply = await suite.classification.BatchGetSubjectClasses(request, metadata=SERVICE, timeout=10)
+    reply = await suite.classification.BatchGetSubjectClasses(request, metadata=OPERATOR, timeout=10)
     assert [c.credit_class for c in reply.subject_classes] == [common_pb2.CREDIT_CLASS_WATCHLIST, common_pb2.CREDIT_CLASS_WHITELIST]
     assert [r.rule for r in reply.subject_classes[1].reasons] == ["P-B"]
 
@@ -173,7 +173,7 @@ async def test_classification_keeps_answering_while_ingestion_is_down_and_resume
             async def watchlisted(cursor):
                 request = pb.GetSubjectClassRequest(subject=common_pb2.SubjectId(enterprise=ACME), min_record_cursor=cursor,
                                                     as_of=timestamp(datetime(2026, 3, 1, tzinfo=timezone.utc)))
-                reply = await classes.GetSubjectClass(request, metadata=SERVICE, timeout=15)
+                reply = await classes.GetSubjectClass(request, metadata=OPERATOR, timeout=15)
                 return reply.subject_class.credit_class == common_pb2.CREDIT_CLASS_WATCHLIST
 
             first = (await stub.SubmitRecord(ingestion_pb2.SubmitRecordRequest(

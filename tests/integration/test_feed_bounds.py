@@ -21,7 +21,7 @@ from secondline.classification.v1 import classification_pb2 as cpb
 from secondline.classification.v1 import classification_pb2_grpc
 from secondline.ingestion.v1 import ingestion_pb2, ingestion_pb2_grpc
 from secondline.telemetry import setup_telemetry
-from tests.conftest import SERVICE, as_department
+from tests.conftest import OPERATOR, SERVICE, as_department
 from tests.helpers import record
 from tests.integration.test_ingestion_submit import refusal
 
@@ -125,7 +125,7 @@ async def test_records_at_the_largest_sizes_reach_a_consumer_with_default_limits
     async with grpc.aio.insecure_channel(f"127.0.0.1:{classification_port}") as channel:
         classification = classification_pb2_grpc.ClassificationServiceStub(channel)
         answer = await classification.GetSubjectClass(cpb.GetSubjectClassRequest(
-            subject={"enterprise": ACME}, min_record_cursor=last), metadata=SERVICE, timeout=60)
+            subject={"enterprise": ACME}, min_record_cursor=last), metadata=OPERATOR, timeout=60)
         assert answer.subject_class.credit_class == 3  # WATCHLIST (E-W4): classification caught up from 0
 
 

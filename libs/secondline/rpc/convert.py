@@ -88,6 +88,9 @@ def subject_from_proto(subject: common_pb2.SubjectId, *, field: str = "subject",
     which = subject.WhichOneof("id")
     if which is None:
         raise InvalidArgument.of([FieldViolation(field, "is required: set enterprise, individual or foreign")])
+    if which == "pseudonym":
+        raise InvalidArgument.of([FieldViolation(f"{field}.pseudonym", "names no subject in a request (I-3): "
+                                                                       "set enterprise, individual or foreign")])
     try:
         if which == "enterprise":
             return which, parse_enterprise(subject.enterprise, exceptions=exceptions)

@@ -224,3 +224,133 @@ class GetStatusResponse(_message.Message):
     record_cursor: str
     revision: int
     def __init__(self, record_cursor: _Optional[str] = ..., revision: _Optional[int] = ...) -> None: ...
+
+class StreamDepartmentChangesRequest(_message.Message):
+    __slots__ = ("after_revision", "follow", "heartbeat_interval")
+    AFTER_REVISION_FIELD_NUMBER: _ClassVar[int]
+    FOLLOW_FIELD_NUMBER: _ClassVar[int]
+    HEARTBEAT_INTERVAL_FIELD_NUMBER: _ClassVar[int]
+    after_revision: int
+    follow: bool
+    heartbeat_interval: _duration_pb2.Duration
+    def __init__(self, after_revision: _Optional[int] = ..., follow: _Optional[bool] = ..., heartbeat_interval: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+
+class DepartmentReason(_message.Message):
+    __slots__ = ("rule", "effect", "since", "until", "source_ids")
+    RULE_FIELD_NUMBER: _ClassVar[int]
+    EFFECT_FIELD_NUMBER: _ClassVar[int]
+    SINCE_FIELD_NUMBER: _ClassVar[int]
+    UNTIL_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_IDS_FIELD_NUMBER: _ClassVar[int]
+    rule: str
+    effect: str
+    since: _timestamp_pb2.Timestamp
+    until: _timestamp_pb2.Timestamp
+    source_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, rule: _Optional[str] = ..., effect: _Optional[str] = ..., since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., source_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class DepartmentChange(_message.Message):
+    __slots__ = ("subject", "credit_class", "since", "until", "reasons", "flags", "effective_at")
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_CLASS_FIELD_NUMBER: _ClassVar[int]
+    SINCE_FIELD_NUMBER: _ClassVar[int]
+    UNTIL_FIELD_NUMBER: _ClassVar[int]
+    REASONS_FIELD_NUMBER: _ClassVar[int]
+    FLAGS_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_AT_FIELD_NUMBER: _ClassVar[int]
+    subject: _common_pb2.SubjectId
+    credit_class: _common_pb2.CreditClass
+    since: _timestamp_pb2.Timestamp
+    until: _timestamp_pb2.Timestamp
+    reasons: _containers.RepeatedCompositeFieldContainer[DepartmentReason]
+    flags: _containers.RepeatedScalarFieldContainer[_common_pb2.Flag]
+    effective_at: _timestamp_pb2.Timestamp
+    def __init__(self, subject: _Optional[_Union[_common_pb2.SubjectId, _Mapping]] = ..., credit_class: _Optional[_Union[_common_pb2.CreditClass, str]] = ..., since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reasons: _Optional[_Iterable[_Union[DepartmentReason, _Mapping]]] = ..., flags: _Optional[_Iterable[_Union[_common_pb2.Flag, str]]] = ..., effective_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class StreamDepartmentChangesResponse(_message.Message):
+    __slots__ = ("revision", "change", "heartbeat")
+    REVISION_FIELD_NUMBER: _ClassVar[int]
+    CHANGE_FIELD_NUMBER: _ClassVar[int]
+    HEARTBEAT_FIELD_NUMBER: _ClassVar[int]
+    revision: int
+    change: DepartmentChange
+    heartbeat: bool
+    def __init__(self, revision: _Optional[int] = ..., change: _Optional[_Union[DepartmentChange, _Mapping]] = ..., heartbeat: _Optional[bool] = ...) -> None: ...
+
+class ExportClassesRequest(_message.Message):
+    __slots__ = ("as_of", "page_size", "page_token")
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    as_of: _timestamp_pb2.Timestamp
+    page_size: int
+    page_token: str
+    def __init__(self, as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ExportedRecord(_message.Message):
+    __slots__ = ("kind", "decided_on")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    DECIDED_ON_FIELD_NUMBER: _ClassVar[int]
+    kind: _common_pb2.RecordKind
+    decided_on: _common_pb2.Date
+    def __init__(self, kind: _Optional[_Union[_common_pb2.RecordKind, str]] = ..., decided_on: _Optional[_Union[_common_pb2.Date, _Mapping]] = ...) -> None: ...
+
+class ExportedReason(_message.Message):
+    __slots__ = ("rule", "effect", "since", "until", "records")
+    RULE_FIELD_NUMBER: _ClassVar[int]
+    EFFECT_FIELD_NUMBER: _ClassVar[int]
+    SINCE_FIELD_NUMBER: _ClassVar[int]
+    UNTIL_FIELD_NUMBER: _ClassVar[int]
+    RECORDS_FIELD_NUMBER: _ClassVar[int]
+    rule: str
+    effect: str
+    since: _timestamp_pb2.Timestamp
+    until: _timestamp_pb2.Timestamp
+    records: _containers.RepeatedCompositeFieldContainer[ExportedRecord]
+    def __init__(self, rule: _Optional[str] = ..., effect: _Optional[str] = ..., since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., records: _Optional[_Iterable[_Union[ExportedRecord, _Mapping]]] = ...) -> None: ...
+
+class ExportedEntity(_message.Message):
+    __slots__ = ("subject", "credit_class", "since", "until", "reasons", "measures", "flags")
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_CLASS_FIELD_NUMBER: _ClassVar[int]
+    SINCE_FIELD_NUMBER: _ClassVar[int]
+    UNTIL_FIELD_NUMBER: _ClassVar[int]
+    REASONS_FIELD_NUMBER: _ClassVar[int]
+    MEASURES_FIELD_NUMBER: _ClassVar[int]
+    FLAGS_FIELD_NUMBER: _ClassVar[int]
+    subject: _common_pb2.SubjectId
+    credit_class: _common_pb2.CreditClass
+    since: _timestamp_pb2.Timestamp
+    until: _timestamp_pb2.Timestamp
+    reasons: _containers.RepeatedCompositeFieldContainer[ExportedReason]
+    measures: _containers.RepeatedScalarFieldContainer[str]
+    flags: _containers.RepeatedScalarFieldContainer[_common_pb2.Flag]
+    def __init__(self, subject: _Optional[_Union[_common_pb2.SubjectId, _Mapping]] = ..., credit_class: _Optional[_Union[_common_pb2.CreditClass, str]] = ..., since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reasons: _Optional[_Iterable[_Union[ExportedReason, _Mapping]]] = ..., measures: _Optional[_Iterable[str]] = ..., flags: _Optional[_Iterable[_Union[_common_pb2.Flag, str]]] = ...) -> None: ...
+
+class IndividualCount(_message.Message):
+    __slots__ = ("credit_class", "individuals")
+    CREDIT_CLASS_FIELD_NUMBER: _ClassVar[int]
+    INDIVIDUALS_FIELD_NUMBER: _ClassVar[int]
+    credit_class: _common_pb2.CreditClass
+    individuals: int
+    def __init__(self, credit_class: _Optional[_Union[_common_pb2.CreditClass, str]] = ..., individuals: _Optional[int] = ...) -> None: ...
+
+class ExportClassesResponse(_message.Message):
+    __slots__ = ("as_of", "revision", "rules_version", "catalogue_version", "entities", "resume_token", "individuals", "last")
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
+    REVISION_FIELD_NUMBER: _ClassVar[int]
+    RULES_VERSION_FIELD_NUMBER: _ClassVar[int]
+    CATALOGUE_VERSION_FIELD_NUMBER: _ClassVar[int]
+    ENTITIES_FIELD_NUMBER: _ClassVar[int]
+    RESUME_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    INDIVIDUALS_FIELD_NUMBER: _ClassVar[int]
+    LAST_FIELD_NUMBER: _ClassVar[int]
+    as_of: _timestamp_pb2.Timestamp
+    revision: int
+    rules_version: str
+    catalogue_version: str
+    entities: _containers.RepeatedCompositeFieldContainer[ExportedEntity]
+    resume_token: str
+    individuals: _containers.RepeatedCompositeFieldContainer[IndividualCount]
+    last: bool
+    def __init__(self, as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., revision: _Optional[int] = ..., rules_version: _Optional[str] = ..., catalogue_version: _Optional[str] = ..., entities: _Optional[_Iterable[_Union[ExportedEntity, _Mapping]]] = ..., resume_token: _Optional[str] = ..., individuals: _Optional[_Iterable[_Union[IndividualCount, _Mapping]]] = ..., last: _Optional[bool] = ...) -> None: ...

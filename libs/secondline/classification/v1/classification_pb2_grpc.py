@@ -75,6 +75,16 @@ class ClassificationServiceStub:
                 request_serializer=secondline_dot_classification_dot_v1_dot_classification__pb2.GetStatusRequest.SerializeToString,
                 response_deserializer=secondline_dot_classification_dot_v1_dot_classification__pb2.GetStatusResponse.FromString,
                 _registered_method=True)
+        self.StreamDepartmentChanges = channel.unary_stream(
+                '/secondline.classification.v1.ClassificationService/StreamDepartmentChanges',
+                request_serializer=secondline_dot_classification_dot_v1_dot_classification__pb2.StreamDepartmentChangesRequest.SerializeToString,
+                response_deserializer=secondline_dot_classification_dot_v1_dot_classification__pb2.StreamDepartmentChangesResponse.FromString,
+                _registered_method=True)
+        self.ExportClasses = channel.unary_stream(
+                '/secondline.classification.v1.ClassificationService/ExportClasses',
+                request_serializer=secondline_dot_classification_dot_v1_dot_classification__pb2.ExportClassesRequest.SerializeToString,
+                response_deserializer=secondline_dot_classification_dot_v1_dot_classification__pb2.ExportClassesResponse.FromString,
+                _registered_method=True)
 
 
 class ClassificationServiceServicer:
@@ -141,6 +151,26 @@ class ClassificationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def StreamDepartmentChanges(self, request, context):
+        """A department's feed (I-2, 前推后移): every class change of every subject after a revision,
+        for the calling department's own credit management: the class, its reasons by rule id,
+        since and until, and the source ids of the department's own records behind it. Business
+        entities by their code; individuals by the department's own keyed pseudonym (I-3).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExportClasses(self, request, context):
+        """A desensitised snapshot as of an instant for credit reporting, rating and insurance firms
+        (I-3): for business entities only, the class, reasons by rule id, since and until, the
+        measures, and the records behind as kind and decision date; about individuals, counts only.
+        Streamed in pages; a page's resume token continues after it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ClassificationServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -183,6 +213,16 @@ def add_ClassificationServiceServicer_to_server(servicer, server):
                     servicer.GetStatus,
                     request_deserializer=secondline_dot_classification_dot_v1_dot_classification__pb2.GetStatusRequest.FromString,
                     response_serializer=secondline_dot_classification_dot_v1_dot_classification__pb2.GetStatusResponse.SerializeToString,
+            ),
+            'StreamDepartmentChanges': grpc.unary_stream_rpc_method_handler(
+                    servicer.StreamDepartmentChanges,
+                    request_deserializer=secondline_dot_classification_dot_v1_dot_classification__pb2.StreamDepartmentChangesRequest.FromString,
+                    response_serializer=secondline_dot_classification_dot_v1_dot_classification__pb2.StreamDepartmentChangesResponse.SerializeToString,
+            ),
+            'ExportClasses': grpc.unary_stream_rpc_method_handler(
+                    servicer.ExportClasses,
+                    request_deserializer=secondline_dot_classification_dot_v1_dot_classification__pb2.ExportClassesRequest.FromString,
+                    response_serializer=secondline_dot_classification_dot_v1_dot_classification__pb2.ExportClassesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -402,6 +442,60 @@ class ClassificationService:
             '/secondline.classification.v1.ClassificationService/GetStatus',
             secondline_dot_classification_dot_v1_dot_classification__pb2.GetStatusRequest.SerializeToString,
             secondline_dot_classification_dot_v1_dot_classification__pb2.GetStatusResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StreamDepartmentChanges(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/secondline.classification.v1.ClassificationService/StreamDepartmentChanges',
+            secondline_dot_classification_dot_v1_dot_classification__pb2.StreamDepartmentChangesRequest.SerializeToString,
+            secondline_dot_classification_dot_v1_dot_classification__pb2.StreamDepartmentChangesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportClasses(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/secondline.classification.v1.ClassificationService/ExportClasses',
+            secondline_dot_classification_dot_v1_dot_classification__pb2.ExportClassesRequest.SerializeToString,
+            secondline_dot_classification_dot_v1_dot_classification__pb2.ExportClassesResponse.FromString,
             options,
             channel_credentials,
             insecure,

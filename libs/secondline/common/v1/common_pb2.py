@@ -24,33 +24,33 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!secondline/common/v1/common.proto\x12\x14secondline.common.v1\"0\n\x04\x44\x61te\x12\x0c\n\x04year\x18\x01 \x01(\x05\x12\r\n\x05month\x18\x02 \x01(\x05\x12\x0b\n\x03\x64\x61y\x18\x03 \x01(\x05\"P\n\tSubjectId\x12\x14\n\nenterprise\x18\x01 \x01(\tH\x00\x12\x14\n\nindividual\x18\x02 \x01(\tH\x00\x12\x11\n\x07\x66oreign\x18\x03 \x01(\tH\x00\x42\x04\n\x02id\"\xa1\x01\n\rPartnerOrigin\x12\x0f\n\x07partner\x18\x01 \x01(\t\x12\r\n\x05grade\x18\x02 \x01(\t\x12\x15\n\rtable_version\x18\x03 \x01(\t\x12\x33\n\x06\x65\x66\x66\x65\x63t\x18\x04 \x01(\x0e\x32#.secondline.common.v1.PartnerEffect\x12\r\n\x05score\x18\x05 \x01(\t\x12\x15\n\renvelope_hash\x18\x06 \x01(\t*\xe4\x02\n\nDepartment\x12\x1a\n\x16\x44\x45PARTMENT_UNSPECIFIED\x10\x00\x12\x16\n\x12\x44\x45PARTMENT_CUSTOMS\x10\x01\x12\x17\n\x13\x44\x45PARTMENT_MARITIME\x10\x02\x12\x1d\n\x19\x44\x45PARTMENT_ANTI_SMUGGLING\x10\x03\x12\x18\n\x14\x44\x45PARTMENT_TRANSPORT\x10\x04\x12\x15\n\x11\x44\x45PARTMENT_POSTAL\x10\x05\x12\x1a\n\x16\x44\x45PARTMENT_AGRICULTURE\x10\x06\x12\x17\n\x13\x44\x45PARTMENT_FORESTRY\x10\x07\x12 \n\x1c\x44\x45PARTMENT_MARKET_REGULATION\x10\x08\x12\x12\n\x0e\x44\x45PARTMENT_TAX\x10\t\x12\x14\n\x10\x44\x45PARTMENT_COURT\x10\n\x12\x1c\n\x18\x44\x45PARTMENT_PROCURATORATE\x10\x0b\x12\x1a\n\x16\x44\x45PARTMENT_COAST_GUARD\x10\x0c*\xef\x03\n\nRecordKind\x12\x1b\n\x17RECORD_KIND_UNSPECIFIED\x10\x00\x12\x1b\n\x17RECORD_KIND_AEO_GRANTED\x10\x01\x12\x1b\n\x17RECORD_KIND_AEO_REVOKED\x10\x02\x12\x1f\n\x1bRECORD_KIND_INDUSTRY_RATING\x10\x03\x12!\n\x1dRECORD_KIND_SMUGGLING_PENALTY\x10\x04\x12\x1f\n\x1bRECORD_KIND_SMUGGLING_CRIME\x10\x05\x12!\n\x1dRECORD_KIND_DISHONESTY_LISTED\x10\x06\x12\"\n\x1eRECORD_KIND_DISHONESTY_REMOVED\x10\x07\x12#\n\x1fRECORD_KIND_OTHER_LEGAL_LISTING\x10\x08\x12\x1a\n\x16RECORD_KIND_RISK_ALERT\x10\t\x12!\n\x1dRECORD_KIND_CREDIT_COMMITMENT\x10\n\x12\x1a\n\x16RECORD_KIND_CORRECTION\x10\x0b\x12\x1a\n\x16RECORD_KIND_WITHDRAWAL\x10\x0c\x12 \n\x1cRECORD_KIND_OBJECTION_OPENED\x10\r\x12 \n\x1cRECORD_KIND_OBJECTION_CLOSED\x10\x0e*y\n\x0b\x43reditClass\x12\x1c\n\x18\x43REDIT_CLASS_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x43REDIT_CLASS_WHITELIST\x10\x01\x12\x14\n\x10\x43REDIT_CLASS_AEO\x10\x02\x12\x1a\n\x16\x43REDIT_CLASS_WATCHLIST\x10\x03*s\n\x0e\x44ishonestyList\x12\x1f\n\x1b\x44ISHONESTY_LIST_UNSPECIFIED\x10\x00\x12\"\n\x1e\x44ISHONESTY_LIST_ANTI_SMUGGLING\x10\x01\x12\x1c\n\x18\x44ISHONESTY_LIST_MARITIME\x10\x02*d\n\x08Severity\x12\x18\n\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x12\n\x0eSEVERITY_MINOR\x10\x01\x12\x14\n\x10SEVERITY_GENERAL\x10\x02\x12\x14\n\x10SEVERITY_SERIOUS\x10\x03*\x92\x01\n\x10\x43ommitmentStatus\x12!\n\x1d\x43OMMITMENT_STATUS_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x43OMMITMENT_STATUS_MADE\x10\x01\x12\x1f\n\x1b\x43OMMITMENT_STATUS_FULFILLED\x10\x02\x12\x1e\n\x1a\x43OMMITMENT_STATUS_BREACHED\x10\x03*\xaa\x01\n\x04\x46lag\x12\x14\n\x10\x46LAG_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x46LAG_RISK_ALERT\x10\x01\x12\"\n\x1e\x46LAG_DISHONESTY_ANTI_SMUGGLING\x10\x02\x12\x1c\n\x18\x46LAG_DISHONESTY_MARITIME\x10\x03\x12\x18\n\x14\x46LAG_UNDER_OBJECTION\x10\x04\x12\x1b\n\x17\x46LAG_DISHONESTY_PARTNER\x10\x14*\xa2\x01\n\rPartnerEffect\x12\x1e\n\x1aPARTNER_EFFECT_UNSPECIFIED\x10\x00\x12\x16\n\x12PARTNER_EFFECT_AEO\x10\x01\x12\x19\n\x15PARTNER_EFFECT_LOWEST\x10\x02\x12%\n!PARTNER_EFFECT_SERIOUS_DISHONESTY\x10\x03\x12\x17\n\x13PARTNER_EFFECT_NONE\x10\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!secondline/common/v1/common.proto\x12\x14secondline.common.v1\"0\n\x04\x44\x61te\x12\x0c\n\x04year\x18\x01 \x01(\x05\x12\r\n\x05month\x18\x02 \x01(\x05\x12\x0b\n\x03\x64\x61y\x18\x03 \x01(\x05\"e\n\tSubjectId\x12\x14\n\nenterprise\x18\x01 \x01(\tH\x00\x12\x14\n\nindividual\x18\x02 \x01(\tH\x00\x12\x11\n\x07\x66oreign\x18\x03 \x01(\tH\x00\x12\x13\n\tpseudonym\x18\x04 \x01(\tH\x00\x42\x04\n\x02id\"\xa1\x01\n\rPartnerOrigin\x12\x0f\n\x07partner\x18\x01 \x01(\t\x12\r\n\x05grade\x18\x02 \x01(\t\x12\x15\n\rtable_version\x18\x03 \x01(\t\x12\x33\n\x06\x65\x66\x66\x65\x63t\x18\x04 \x01(\x0e\x32#.secondline.common.v1.PartnerEffect\x12\r\n\x05score\x18\x05 \x01(\t\x12\x15\n\renvelope_hash\x18\x06 \x01(\t*\xe4\x02\n\nDepartment\x12\x1a\n\x16\x44\x45PARTMENT_UNSPECIFIED\x10\x00\x12\x16\n\x12\x44\x45PARTMENT_CUSTOMS\x10\x01\x12\x17\n\x13\x44\x45PARTMENT_MARITIME\x10\x02\x12\x1d\n\x19\x44\x45PARTMENT_ANTI_SMUGGLING\x10\x03\x12\x18\n\x14\x44\x45PARTMENT_TRANSPORT\x10\x04\x12\x15\n\x11\x44\x45PARTMENT_POSTAL\x10\x05\x12\x1a\n\x16\x44\x45PARTMENT_AGRICULTURE\x10\x06\x12\x17\n\x13\x44\x45PARTMENT_FORESTRY\x10\x07\x12 \n\x1c\x44\x45PARTMENT_MARKET_REGULATION\x10\x08\x12\x12\n\x0e\x44\x45PARTMENT_TAX\x10\t\x12\x14\n\x10\x44\x45PARTMENT_COURT\x10\n\x12\x1c\n\x18\x44\x45PARTMENT_PROCURATORATE\x10\x0b\x12\x1a\n\x16\x44\x45PARTMENT_COAST_GUARD\x10\x0c*\xef\x03\n\nRecordKind\x12\x1b\n\x17RECORD_KIND_UNSPECIFIED\x10\x00\x12\x1b\n\x17RECORD_KIND_AEO_GRANTED\x10\x01\x12\x1b\n\x17RECORD_KIND_AEO_REVOKED\x10\x02\x12\x1f\n\x1bRECORD_KIND_INDUSTRY_RATING\x10\x03\x12!\n\x1dRECORD_KIND_SMUGGLING_PENALTY\x10\x04\x12\x1f\n\x1bRECORD_KIND_SMUGGLING_CRIME\x10\x05\x12!\n\x1dRECORD_KIND_DISHONESTY_LISTED\x10\x06\x12\"\n\x1eRECORD_KIND_DISHONESTY_REMOVED\x10\x07\x12#\n\x1fRECORD_KIND_OTHER_LEGAL_LISTING\x10\x08\x12\x1a\n\x16RECORD_KIND_RISK_ALERT\x10\t\x12!\n\x1dRECORD_KIND_CREDIT_COMMITMENT\x10\n\x12\x1a\n\x16RECORD_KIND_CORRECTION\x10\x0b\x12\x1a\n\x16RECORD_KIND_WITHDRAWAL\x10\x0c\x12 \n\x1cRECORD_KIND_OBJECTION_OPENED\x10\r\x12 \n\x1cRECORD_KIND_OBJECTION_CLOSED\x10\x0e*y\n\x0b\x43reditClass\x12\x1c\n\x18\x43REDIT_CLASS_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x43REDIT_CLASS_WHITELIST\x10\x01\x12\x14\n\x10\x43REDIT_CLASS_AEO\x10\x02\x12\x1a\n\x16\x43REDIT_CLASS_WATCHLIST\x10\x03*s\n\x0e\x44ishonestyList\x12\x1f\n\x1b\x44ISHONESTY_LIST_UNSPECIFIED\x10\x00\x12\"\n\x1e\x44ISHONESTY_LIST_ANTI_SMUGGLING\x10\x01\x12\x1c\n\x18\x44ISHONESTY_LIST_MARITIME\x10\x02*d\n\x08Severity\x12\x18\n\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x12\n\x0eSEVERITY_MINOR\x10\x01\x12\x14\n\x10SEVERITY_GENERAL\x10\x02\x12\x14\n\x10SEVERITY_SERIOUS\x10\x03*\x92\x01\n\x10\x43ommitmentStatus\x12!\n\x1d\x43OMMITMENT_STATUS_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x43OMMITMENT_STATUS_MADE\x10\x01\x12\x1f\n\x1b\x43OMMITMENT_STATUS_FULFILLED\x10\x02\x12\x1e\n\x1a\x43OMMITMENT_STATUS_BREACHED\x10\x03*\xaa\x01\n\x04\x46lag\x12\x14\n\x10\x46LAG_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x46LAG_RISK_ALERT\x10\x01\x12\"\n\x1e\x46LAG_DISHONESTY_ANTI_SMUGGLING\x10\x02\x12\x1c\n\x18\x46LAG_DISHONESTY_MARITIME\x10\x03\x12\x18\n\x14\x46LAG_UNDER_OBJECTION\x10\x04\x12\x1b\n\x17\x46LAG_DISHONESTY_PARTNER\x10\x14*\xa2\x01\n\rPartnerEffect\x12\x1e\n\x1aPARTNER_EFFECT_UNSPECIFIED\x10\x00\x12\x16\n\x12PARTNER_EFFECT_AEO\x10\x01\x12\x19\n\x15PARTNER_EFFECT_LOWEST\x10\x02\x12%\n!PARTNER_EFFECT_SERIOUS_DISHONESTY\x10\x03\x12\x17\n\x13PARTNER_EFFECT_NONE\x10\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'secondline.common.v1.common_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_DEPARTMENT']._serialized_start=356
-  _globals['_DEPARTMENT']._serialized_end=712
-  _globals['_RECORDKIND']._serialized_start=715
-  _globals['_RECORDKIND']._serialized_end=1210
-  _globals['_CREDITCLASS']._serialized_start=1212
-  _globals['_CREDITCLASS']._serialized_end=1333
-  _globals['_DISHONESTYLIST']._serialized_start=1335
-  _globals['_DISHONESTYLIST']._serialized_end=1450
-  _globals['_SEVERITY']._serialized_start=1452
-  _globals['_SEVERITY']._serialized_end=1552
-  _globals['_COMMITMENTSTATUS']._serialized_start=1555
-  _globals['_COMMITMENTSTATUS']._serialized_end=1701
-  _globals['_FLAG']._serialized_start=1704
-  _globals['_FLAG']._serialized_end=1874
-  _globals['_PARTNEREFFECT']._serialized_start=1877
-  _globals['_PARTNEREFFECT']._serialized_end=2039
+  _globals['_DEPARTMENT']._serialized_start=377
+  _globals['_DEPARTMENT']._serialized_end=733
+  _globals['_RECORDKIND']._serialized_start=736
+  _globals['_RECORDKIND']._serialized_end=1231
+  _globals['_CREDITCLASS']._serialized_start=1233
+  _globals['_CREDITCLASS']._serialized_end=1354
+  _globals['_DISHONESTYLIST']._serialized_start=1356
+  _globals['_DISHONESTYLIST']._serialized_end=1471
+  _globals['_SEVERITY']._serialized_start=1473
+  _globals['_SEVERITY']._serialized_end=1573
+  _globals['_COMMITMENTSTATUS']._serialized_start=1576
+  _globals['_COMMITMENTSTATUS']._serialized_end=1722
+  _globals['_FLAG']._serialized_start=1725
+  _globals['_FLAG']._serialized_end=1895
+  _globals['_PARTNEREFFECT']._serialized_start=1898
+  _globals['_PARTNEREFFECT']._serialized_end=2060
   _globals['_DATE']._serialized_start=59
   _globals['_DATE']._serialized_end=107
   _globals['_SUBJECTID']._serialized_start=109
-  _globals['_SUBJECTID']._serialized_end=189
-  _globals['_PARTNERORIGIN']._serialized_start=192
-  _globals['_PARTNERORIGIN']._serialized_end=353
+  _globals['_SUBJECTID']._serialized_end=210
+  _globals['_PARTNERORIGIN']._serialized_start=213
+  _globals['_PARTNERORIGIN']._serialized_end=374
 # @@protoc_insertion_point(module_scope)

@@ -148,14 +148,16 @@ class Date(_message.Message):
     def __init__(self, year: _Optional[int] = ..., month: _Optional[int] = ..., day: _Optional[int] = ...) -> None: ...
 
 class SubjectId(_message.Message):
-    __slots__ = ("enterprise", "individual", "foreign")
+    __slots__ = ("enterprise", "individual", "foreign", "pseudonym")
     ENTERPRISE_FIELD_NUMBER: _ClassVar[int]
     INDIVIDUAL_FIELD_NUMBER: _ClassVar[int]
     FOREIGN_FIELD_NUMBER: _ClassVar[int]
+    PSEUDONYM_FIELD_NUMBER: _ClassVar[int]
     enterprise: str
     individual: str
     foreign: str
-    def __init__(self, enterprise: _Optional[str] = ..., individual: _Optional[str] = ..., foreign: _Optional[str] = ...) -> None: ...
+    pseudonym: str
+    def __init__(self, enterprise: _Optional[str] = ..., individual: _Optional[str] = ..., foreign: _Optional[str] = ..., pseudonym: _Optional[str] = ...) -> None: ...
 
 class PartnerOrigin(_message.Message):
     __slots__ = ("partner", "grade", "table_version", "effect", "score", "envelope_hash")
