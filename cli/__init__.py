@@ -5,6 +5,7 @@
     secondline scenarios DIR...                        run acceptance scenarios, a fresh suite each
     secondline bench gate|ingest|classification ...    a benchmark's report
     secondline verify --keys FILE [--envelope ...]     check envelopes, checkpoints and proofs offline
+    secondline export --firm NAME --out DIR ...        a credit firm's desensitised snapshot as CSV (I-3)
 
 This package is the command-line application. It is a client of the suite like any other: the
 shared runtime (``libs/secondline``) and the services never import it. One subpackage a
@@ -17,10 +18,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from secondline.cli import bench, demo, scenarios, up, verify
+from secondline.cli import bench, demo, export, scenarios, up, verify
 from secondline.cli.up.suite import SuiteError
 
-COMMANDS = (up, demo, scenarios, bench, verify)
+COMMANDS = (up, demo, scenarios, bench, verify, export)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from secondline.auth import Principal
+from secondline.errors import FieldViolation, PermissionDenied
 
 ALL = "all"
 """Everything the call answers."""
@@ -57,13 +58,17 @@ class Access:
     """What the call does, in words: ``decide crossings``."""
     callers: dict[str, str] = field(default_factory=dict)
     """Who may call, by principal kind or named principal, and the scope each is answered."""
+    kinds: tuple[str, ...] = field(init=False, compare=False)
+    """The callers' keys, for refusals."""
+    granted: dict = field(init=False, compare=False, repr=False)
+    """Principals already checked, and what they were granted (secondline.guard's cache)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kinds", tuple(self.callers))
+        object.__setattr__(self, "granted", {})
 
     def scope_of(self, principal: Principal) -> str | None:
         return self.callers.get(f"{principal.kind}/{principal.name}") or self.callers.get(principal.kind)
-
-    @property
-    def kinds(self) -> tuple[str, ...]:
-        return tuple(self.callers)
 
 
 def _rpcs(service: str, entries: dict[str, Access]) -> dict[str, Access]:
@@ -144,6 +149,17 @@ TABLE: dict[str, Access] = {
 }
 
 
+def at_own_port(port: str, named: str, field: str) -> None:
+    """The ``port`` scope (M-0): a lane system decides crossings at its own port only; one naming
+    another port, or none, is refused PERMISSION_DENIED, naming the field."""
+    if named != port:
+        shown = repr(named) if named and len(named) <= 64 and named.isprintable() else "none"
+        raise PermissionDenied(
+            message=f"lane/{port} decides crossings at {port} only; {field} is {shown}",
+            reason="NOT_THIS_LANES_PORT", metadata={"principal": f"lane/{port}", "port": port},
+            violations=[FieldViolation(field, f"must be {port}, the port of lane/{port} (M-0)")])
+
+
 def markdown_table(table: dict[str, Access] = TABLE) -> str:
     """The table as README markdown: one row per RPC, its callers with their scopes."""
     lines = ["| RPC | who may call it (answered about) |", "| --- | --- |"]
@@ -156,4 +172,4 @@ def markdown_table(table: dict[str, Access] = TABLE) -> str:
 
 
 __all__ = ["Access", "TABLE", "SCOPES", "ALL", "OWN", "SUBJECT", "AGREEMENT", "PORT", "ENTITIES", "STATUS", "BEHALF",
-           "ANYONE", "markdown_table"]
+           "ANYONE", "at_own_port", "markdown_table"]

@@ -26,6 +26,7 @@ from secondline.errors import DomainError, PermissionDenied
 from secondline.rpc.status import abort
 
 GUARDED_PREFIX = "secondline."
+GRANTS_KEPT = 4096  # principals remembered per RPC (principals are few: lanes, departments, services)
 
 
 class Caller(NamedTuple):
@@ -54,13 +55,19 @@ def authorize(authenticator: Authenticator, context, method: str, access: Access
     if ANYONE in callers:
         return Caller(None, callers[ANYONE], method)
     principal = authenticator.identify(context, access.kinds, access.action)
+    granted = access.granted.get(principal)  # a principal checked before: the same answer
+    if granted is not None:
+        return granted
     scope = access.scope_of(principal)
     if scope is None:
         raise PermissionDenied(
             message=f"{principal} may not {access.action}; only {expected(access.kinds)} may",
             reason="PRINCIPAL_NOT_ALLOWED",
             metadata={"principal": str(principal), "action": method, "allowed": ",".join(access.kinds)})
-    return Caller(principal, scope, method)
+    granted = Caller(principal, scope, method)
+    if len(access.granted) < GRANTS_KEPT:
+        access.granted[principal] = granted
+    return granted
 
 
 class Authorization(grpc.aio.ServerInterceptor):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from secondline.authorization import PORT
-from secondline.errors import DomainError, FieldViolation, InvalidArgument, PermissionDenied
+from secondline.authorization import PORT, at_own_port
+from secondline.errors import DomainError, FieldViolation, InvalidArgument
 from secondline.guard import caller
 from secondline.gate.v1 import gate_pb2 as pb
 from secondline.gate.v1 import gate_pb2_grpc
@@ -76,13 +76,3 @@ class GateServicer(gate_pb2_grpc.GateServiceServicer):
         status.snapshot_age.FromNanoseconds(int(age * 1e9))
         return status
 
-
-def at_own_port(port: str, named: str, field: str) -> None:
-    """A lane system decides crossings at its own port only (M-0): one naming another port, or
-    none, is refused, naming the field."""
-    if named != port:
-        shown = repr(named) if named and len(named) <= 64 and named.isprintable() else "none"
-        raise PermissionDenied(
-            message=f"lane/{port} decides crossings at {port} only; {field} is {shown}",
-            reason="NOT_THIS_LANES_PORT", metadata={"principal": f"lane/{port}", "port": port},
-            violations=[FieldViolation(field, f"must be {port}, the port of lane/{port} (M-0)")])

@@ -39,6 +39,9 @@ def test_the_benchmark_runs_every_server_and_prints_its_table_and_goals(tmp_path
         assert goal in out
     assert "not measured" in out  # 1,000/s was not among the rates
     assert re.search(r"Gate's decision log: [\d,]+ decisions logged, 0 queued, 0 dropped", out)
+    # Lanes call as lane/<PORT> (every crossing answered, none refused), and the check's cost is printed.
+    assert re.search(r"Authorization check per Decide .*: \d+\.\d+ us, beside a no-op call \d+\.\d+ us \(ratio [\d.]+\); "
+                     r"[\d.]+% of the gate's server CPU per request at 100/s", out), out
     assert (tmp_path / "suite" / "logs" / "gate.log").exists()  # the gate ran as its own process
 
 

@@ -17,7 +17,8 @@ It starts, each as a process of its own on loopback:
 
 At each rate of ``--rates`` it measures the echo server, then the gate, with the same client
 and requests of the same bytes; then, for each, the highest sustained rate; then, in this
-process, the snapshot's memory per subject for ``--memory-subjects`` subjects. It prints a table
+process, the snapshot's memory per subject for ``--memory-subjects`` subjects and the cost of the
+authorization check per Decide beside a no-op (``check.py``). It prints a table
 with the ratios and the issue's goals. It is a report, not a test: the exit status is 0 whether
 the goals are met or not, and 1 only if something failed (an RPC, an invalid answer, a process).
 See bench/README.md for what exactly is measured and how to read it.
@@ -36,6 +37,7 @@ import grpc
 
 from secondline.cli.bench.common import machine
 from secondline.cli.bench.gate.bench import Bench
+from secondline.cli.bench.gate.check import check_cost
 from secondline.cli.bench.gate.load import client
 from secondline.cli.bench.gate.population import snapshot_memory
 from secondline.cli.bench.gate.processes import BenchError
@@ -214,6 +216,12 @@ def _run(args: argparse.Namespace, folder: Path) -> int:
         out(f"Snapshot memory: {memory['subjects']:,} subjects hold {memory['bytes'] / 1e6:.1f} MB, "
             f"{memory['per_subject']:.0f} bytes per subject (key str {memory['keys']:.0f}, packed timeline "
             f"{memory['values']:.0f} for {memory['segments']:.1f} segments, dict tables {memory['tables']:.0f})")
+    cost = check_cost()
+    out(f"Authorization check per Decide (in this process, lane/HAIKOU, table lookup and port): "
+        f"{cost['check_ns'] / 1000:.2f} us, beside a no-op call {cost['noop_ns'] / 1000:.3f} us "
+        f"(ratio {cost['ratio']:.1f})" + (f"; {cost['check_ns'] / 10 / rows[0][2]['server_us']:.1f}% of the gate's "
+                                          f"server CPU per request at {rows[0][0]:,}/s"
+                                          if rows and rows[0][2].get("server_us") else ""))
     if final is not None:
         out(f"Gate's decision log: {final.decisions_logged:,} decisions logged, {final.decisions_queued:,} queued, "
             f"{final.decisions_dropped:,} dropped; snapshot degraded: {final.degraded}")
