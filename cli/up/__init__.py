@@ -18,6 +18,10 @@ from secondline.cli.up.suite import Suite, start_suite
 from secondline.cli.up.supervisor import Supervisor
 
 PRINCIPAL_HEADER = "x-secondline-principal"
+# What the services generate in the data folder on first start, when it is missing: development
+# secrets only (a deployment gives each service its own, from files or the environment).
+DEVELOPMENT_SECRETS = {"pseudonym-secret": "classification's pseudonym secret (I-2, I-3)",
+                       "recognition-keys/keys.yaml": "recognition's signing keys (X-4)"}
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -35,7 +39,9 @@ def cmd_up(args: argparse.Namespace) -> int:
         signal.signal(sig, _interrupt)
     suite: Suite | None = None
     try:
+        missing = [name for name in DEVELOPMENT_SECRETS if not (args.data / name).exists()]
         suite = start_suite(args.data, otlp_endpoint=args.otlp_endpoint)
+        _print_generated(args.data, missing)
         _print_welcome(suite)
         supervisor = Supervisor(suite, _print_stderr)
         while supervisor.running:
@@ -55,6 +61,17 @@ def cmd_up(args: argparse.Namespace) -> int:
             print("Stopped.", flush=True)
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
+
+
+def _print_generated(data: Path, missing: list[str]) -> None:
+    """Say which development secrets the services generated on this first start."""
+    generated = [name for name in missing if (data / name).exists()]
+    if generated:
+        print("Generated on first start, for development only (a deployment mounts its own from a Secret, "
+              "or sets them in the environment):", flush=True)
+        for name in generated:
+            print(f"  {data / name}: {DEVELOPMENT_SECRETS[name]}", flush=True)
+        print(flush=True)
 
 
 def _print_stderr(line: str) -> None:

@@ -55,9 +55,12 @@ def test_up_serves_over_grpc_until_ctrl_c_and_leaves_no_service_running(tmp_path
                            stderr=subprocess.PIPE, text=True)
     try:
         lines = _lines_of(cli.stdout)
+        # First start: development secrets generated in the data folder, and said so (never in the repository).
+        _wait_for(lines, r"pseudonym-secret: classification's pseudonym secret")
         address, pid = _wait_for(lines, r"^\s+ingestion\s+(127\.0\.0\.1:\d+)\s+pid (\d+)")
         _wait_for(lines, r"Press Ctrl-C to stop")
         assert (tmp_path / "run" / "ingestion.pid").read_text().strip() == pid
+        assert (tmp_path / "pseudonym-secret").exists() and (tmp_path / "recognition-keys" / "keys.yaml").exists()
 
         with grpc.insecure_channel(address) as channel:
             health = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=""), timeout=5)

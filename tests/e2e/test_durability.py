@@ -19,7 +19,7 @@ from secondline.ingestion.v1 import ingestion_pb2, ingestion_pb2_grpc
 from tests.helpers import record
 
 TAX = (("x-secondline-principal", "department/TAX"),)
-FEED = (("x-secondline-principal", "service/test"),)
+FEED = (("x-secondline-principal", "service/classification"),)  # the record feed's follower
 
 
 def free_port() -> int:
