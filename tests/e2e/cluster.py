@@ -13,6 +13,7 @@ emptyDir, a free loopback port per process, and a schema of its own on the test 
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import re
 import shutil
@@ -36,6 +37,12 @@ PRODUCTION = ROOT / "k8s" / "overlays" / "production"
 KUBECTL = shutil.which("kubectl", path=str(Path(sys.executable).parent)) or shutil.which("kubectl")
 # The operator's: the test's PostgreSQL is local, without TLS.
 OPERATORS_SECRETS = {"secondline-db-ca"}
+
+
+def pseudonym_secret(folder: Path) -> None:
+    """The Secret classification-pseudonym an operator creates (I-2, I-3): key ``secret``, base64
+    of 32 random bytes; never in the repository."""
+    (folder / "secret").write_text(base64.b64encode(os.urandom(32)).decode())
 
 REQUIREMENTS = [
     pytest.mark.postgres,
@@ -113,7 +120,7 @@ class ClusterShaped:
                  secrets: dict[str, Callable[[Path], None]] | None = None):
         self.tmp, self.database_url = tmp, database_url
         self.docs = docs if docs is not None else rendered()
-        self.secrets = secrets or {}
+        self.secrets = {"classification-pseudonym": pseudonym_secret, **(secrets or {})}
         self.ca = TestCA(tmp / "pki")
         self.addresses: dict[str, str] = {}
 
