@@ -112,8 +112,12 @@ async def test_objection_and_recognition_from_the_rendered_manifests_answer_over
             assert filed.answer_due.ToDatetime(tzinfo=timezone.utc) > datetime.now(timezone.utc)  # T-3, from the calendar files
             assert filed.record_cursor, "objection's mark was acknowledged by ingestion before the call returned"
             # O-2: ingestion took the mark from service/objection (its certificate's common name).
-            records = (await ingestion.ListSubjectRecords(ingestion_pb2.ListSubjectRecordsRequest(
-                subject=common_pb2.SubjectId(enterprise=PENALISED)), timeout=10)).records
+            # An operator reads the whole history: a department sees its own records only (I-3).
+            async with tls_channel(cluster.ca, "operator/platform", cluster.addresses["ingestion"],
+                                   server_name="ingestion") as operator:
+                records = (await ingestion_pb2_grpc.IngestionServiceStub(operator).ListSubjectRecords(
+                    ingestion_pb2.ListSubjectRecordsRequest(subject=common_pb2.SubjectId(enterprise=PENALISED)),
+                    timeout=10)).records
             [disputed] = [r for r in records if r.record_id == penalty.record_id]
             assert list(disputed.open_objection_ids) == [filed.objection_id]
             marks = [r for r in records if r.filed_by == "service/objection"]
@@ -136,8 +140,10 @@ async def test_objection_and_recognition_from_the_rendered_manifests_answer_over
                 assert opened.size == checkpoint.tree_size == accepted.log_index + 1
                 published = (await recognition.ListPublicKeys(rpb.ListPublicKeysRequest(), timeout=10)).keys
                 assert [(k.key_id, k.public_key) for k in published] == [("suite-2026", raw_public(SUITE_KEY))]
-            filed_record = (await ingestion.GetRecord(ingestion_pb2.GetRecordRequest(record_id=accepted.record_id),
-                                                      timeout=10)).record
+            async with tls_channel(cluster.ca, "operator/platform", cluster.addresses["ingestion"],
+                                   server_name="ingestion") as operator:  # not the department's record (I-3)
+                filed_record = (await ingestion_pb2_grpc.IngestionServiceStub(operator).GetRecord(
+                    ingestion_pb2.GetRecordRequest(record_id=accepted.record_id), timeout=10)).record
             # Ingestion takes a partner's origin from service/recognition alone: here, its certificate.
             assert filed_record.from_partner and filed_record.input.partner.partner == "GBA"
             assert filed_record.input.grade == "D" and filed_record.input.partner.effect == common_pb2.PARTNER_EFFECT_LOWEST
