@@ -21,6 +21,14 @@ BENCHMARKS = {
     "classification": ("secondline.cli.bench.classification", "classification catching up with a large record log",
                        "How long a fresh classification takes to catch up with a large record log, with its peak "
                        "memory (bench/README.md)."),
+    "objection": ("secondline.cli.bench.objection", "from an upheld objection to the gate, beside a department's own withdrawal",
+                  "The time from an upheld answer (AnswerObjection) to the gate's decision changing, p50 and p99, beside "
+                  "a department's own WITHDRAWAL to the gate in the same run; goal: at most 50 ms more at p99 "
+                  "(bench/README.md)."),
+    "recognition": ("secondline.cli.bench.recognition", "partners' envelopes in beside SubmitRecords; Merkle proofs and appends",
+                    "Inbound envelopes a second (verified, mapped, filed) beside ingestion's own SubmitRecords of the same "
+                    "records in the same run; inclusion and consistency proof times on a large log; append throughput "
+                    "(bench/README.md)."),
 }
 
 
