@@ -25,6 +25,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
                       help="lane systems calling the gate at once during the replay (default 8)")
     demo.add_argument("--probes", type=_positive, default=20, metavar="N",
                       help="fresh records filed one at a time to time record-to-gate freshness (default 20)")
+    demo.add_argument("--objections", type=_positive, default=200, metavar="N",
+                      help="objections filed over the past weeks, at most one per eligible record (default 200)")
+    demo.add_argument("--partner-records", type=_positive, default=200, metavar="N",
+                      help="records the partners (GBA, YRD, SG) send as signed envelopes (default 200)")
     demo.add_argument("--seed", type=int, default=1, help="seed of the population and the crossings (default 1)")
     demo.add_argument("--report", type=Path, metavar="FILE",
                       help="the HTML report (default: secondline-demo-report.html in --data, else in the current directory)")
@@ -36,7 +40,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     try:
         run_demo(args.data, out=_print_flush, tty=sys.stdout.isatty(), subjects=args.subjects, crossings=args.crossings,
-                 lanes=args.lanes, probes=args.probes, seed=args.seed, report=args.report)
+                 lanes=args.lanes, probes=args.probes, objections=args.objections,
+                 partner_records=args.partner_records, seed=args.seed, report=args.report)
     except KeyboardInterrupt:  # the suite is already stopped by its context manager
         return 130
     except DemoError as error:

@@ -147,3 +147,10 @@ class GateTour:
 
         to_class, to_gate = await asyncio.gather(classified(), at_gate())
         return Freshness(probe.what, acknowledged, to_class, to_gate)
+
+
+def status_text(status: gate_pb2.GetGateStatusResponse) -> str:
+    age = status.snapshot_age.seconds + status.snapshot_age.nanos / 1e9
+    return (f"revision {status.classification_revision:,}, {status.subjects:,} subjects held, snapshot heard "
+            f"{age:.1f} s ago{', DEGRADED' if status.degraded else ''}; decisions logged {status.decisions_logged:,}, "
+            f"queued {status.decisions_queued:,}, dropped {status.decisions_dropped:,}")

@@ -41,6 +41,7 @@ PORTS: dict[str, PortProfile] = {
     "QINGLAN": PortProfile("Qinglan Port", 0.02, 0.70, _CARGO),
 }
 
+REPLAY_MARGIN = timedelta(minutes=10)  # the gate takes crossings of the last 24 h: room for the replay's own time
 
 
 class _Chooser:
@@ -58,7 +59,8 @@ def generate_crossings(population: Population, count: int, *, day: date, seed: i
                        until: datetime | None = None) -> list[gate_pb2.Crossing]:
     """``count`` crossings over ``day`` (CST) at the ten ports, in time order; with ``until``, those of
     the day's hours not yet come are taken from the day before, so that every crossing has
-    happened (the gate refuses crossings ahead of its clock, beyond its window)."""
+    happened, and none is older than 24 h less ``REPLAY_MARGIN`` (the gate refuses crossings
+    ahead of its clock and beyond its window, which moves on while the day is replayed)."""
     rng = random.Random(seed * 7919 + day.toordinal())
     companies = _Chooser(population.enterprises, population.enterprise_weights)
     travellers = _Chooser(population.travellers, population.traveller_weights)
@@ -72,6 +74,8 @@ def generate_crossings(population: Population, count: int, *, day: date, seed: i
         at = start + timedelta(hours=hour_of[port](rng), seconds=rng.randrange(3600))
         if until is not None and at > until:  # not yet happened today: the same hour yesterday
             at -= timedelta(days=1)
+        if until is not None and at < until - timedelta(days=1) + REPLAY_MARGIN:
+            at += REPLAY_MARGIN  # would leave the gate's window during the replay
         crossing = gate_pb2.Crossing(port=port)
         crossing.at.CopyFrom(_timestamp(at))
         if rng.random() < profile.freight:

@@ -19,6 +19,7 @@ from secondline.classification.v1 import classification_pb2 as cpb
 from secondline.common.v1 import common_pb2
 from secondline.dates import CST
 from secondline.gate.v1 import gate_pb2
+from secondline.cli.demo.tallies import ObjectionTally, PartnerTally
 
 
 LANES = ("GREEN", "YELLOW", "RED")
@@ -29,7 +30,8 @@ CATEGORIES = ("AEO entity", "WHITELIST entity", "WATCHLIST entity", "WHITELIST i
 RULE_OF = {"AEO entity": "M-1", "WHITELIST entity": "M-1", "WATCHLIST entity": "M-1", "WHITELIST individual": "M-1",
            "WATCHLIST individual": "M-1", "risk alert (P-R)": "P-R", "listed (L-2)": "L-2"}
 SIGMAS = 4.0
-LISTED_FLAGS = (common_pb2.FLAG_DISHONESTY_ANTI_SMUGGLING, common_pb2.FLAG_DISHONESTY_MARITIME)
+LISTED_FLAGS = (common_pb2.FLAG_DISHONESTY_ANTI_SMUGGLING, common_pb2.FLAG_DISHONESTY_MARITIME,
+                common_pb2.FLAG_DISHONESTY_PARTNER)  # a partner's SERIOUS_DISHONESTY restricts under L-2 too (X-3)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -242,6 +244,8 @@ class Results:
     classes: ClassTally | None = None
     gate: GateFigures | None = None
     freshness: list[Freshness] = field(default_factory=list)
+    objections: ObjectionTally | None = None
+    partners: PartnerTally | None = None
     finished: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
     def problems(self) -> list[str]:
@@ -264,6 +268,8 @@ class Results:
                              f"from the logged ones (M-3), e.g. {', '.join(gate.replay_mismatches)}")
             if gate.status is not None and gate.status.decisions_dropped:
                 found.append(f"the decision log dropped {gate.status.decisions_dropped:,} decisions")
+        for tally in (self.objections, self.partners):
+            found += tally.check() if tally else []
         missing = [f for f in self.freshness if f.at_gate is None]
         if missing:
             found.append(f"{len(missing)} fresh records did not reach the gate within 30 s")

@@ -35,7 +35,7 @@ from secondline.cli.demo.subjects import Filing, Population, Probe, Maker
 from secondline.cli.demo.records import make_probes, Records
 from secondline.cli.demo.crossings import PORTS, generate_crossings
 
-__all__ = ["PORTS", "Filing", "Population", "Probe", "generate_crossings", "generate_population"]
+__all__ = ["PORTS", "Filing", "Population", "Probe", "describe", "generate_crossings", "generate_population"]
 
 
 def generate_population(subjects: int, *, seed: int, now: datetime, rules: RuleVersion, probes: int = 20) -> Population:
@@ -77,3 +77,12 @@ def generate_population(subjects: int, *, seed: int, now: datetime, rules: RuleV
     population.probes = make_probes(make, records, probes, run=f"{now:%H%M%S}")
     return population
 
+
+def describe(population: Population) -> str:
+    kinds = population.kinds()
+    departments = len({d for d, _ in kinds})
+    foreign = sum(":" in key for key in population.individuals)
+    return (f"Population: {population.subjects:,} subjects ({len(population.enterprises):,} business entities, "
+            f"{len(population.individuals):,} individuals of whom {foreign:,} travel on a passport or permit); "
+            f"{len(population.filings):,} records from {departments} departments about "
+            f"{len(population.filed_subjects()):,} of them")

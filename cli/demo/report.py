@@ -19,6 +19,7 @@ from collections import Counter
 
 from secondline.dates import CST
 from secondline.cli.demo.figures import fmt_ms, fmt_us, rule_effect, ClassTally, Freshness, GateFigures, IngestFigures, LANES, RULE_OF, RateRow, Results, SIGMAS, percentile
+from secondline.cli.demo.sections import objection_html, objection_lines, partner_html, partner_lines
 from secondline.cli.demo.charts import chart, class_bars, class_table, freshness_chart, freshness_table, hour_columns, kinds_table, lane_bars, latency_histogram, rate_dots, rate_table
 
 
@@ -51,6 +52,10 @@ def text_report(r: Results) -> str:
         lines += ["", *_gate_lines(r.gate)]
     if r.freshness:
         lines += ["", *_freshness_lines(r.freshness)]
+    if r.objections:
+        lines += ["", *objection_lines(r.objections)]
+    if r.partners:
+        lines += ["", *partner_lines(r.partners)]
     if r.gate and r.gate.status_text:
         lines += ["", f"Gate status {r.gate.status_text}"]
     problems = r.problems()
@@ -201,6 +206,10 @@ def html_report(r: Results) -> str:
                      "until its decision shows the record's effect. Time from sending the record.</p>")
         parts.append(chart(freshness_chart(r.freshness)))
         parts.append(freshness_table(r.freshness))
+    if r.objections:
+        parts.append(objection_html(r.objections))
+    if r.partners:
+        parts.append(partner_html(r.partners))
     if r.ingest:
         i = r.ingest
         parts.append("<h2>Ingestion and catch-up</h2>")

@@ -10,10 +10,15 @@
 4. Wait until classification has applied the last record and the gate's snapshot has caught up
    with classification's revision.
 5. Read every filed subject's class now (E, P rules).
+   Meanwhile two partner regions and an AEO mutual-recognition partner send signed envelopes
+   through recognition (``secondline.cli.demo.partners``), and the past weeks of objections and
+   repair applications are replayed on the objection service (``secondline.cli.demo.objections``).
 6. Replay a day of crossings at the ten ports through the gate's ``Decide``, several lanes
    calling at once, timing every call; replay a sample of logged decisions (M-3).
 7. File fresh records one at a time and time until the gate's decisions reflect each.
-8. Report: printed, and written as a self-contained HTML page with charts
+8. Fetch a checkpoint, an inclusion and a consistency proof from recognition and check them with
+   ``secondline verify``.
+9. Report: printed, and written as a self-contained HTML page with charts
    (``secondline.cli.demo.report``).
 
 The services run on the real clock: every decision date is today (CST) or before, and the
@@ -35,7 +40,7 @@ from secondline.classification.v1 import classification_pb2 as cpb
 from secondline.classification.v1.classification_pb2_grpc import ClassificationServiceStub
 from secondline.common.v1 import common_pb2
 from secondline.dates import cst_date
-from secondline.cli.demo.population import Population, generate_crossings, generate_population
+from secondline.cli.demo.population import Population, describe, generate_crossings, generate_population
 from secondline.cli.demo.report import (
     ClassTally, IngestFigures, Results, html_report, text_report,
 )
@@ -46,8 +51,12 @@ from secondline.ingestion.v1.ingestion_pb2_grpc import IngestionServiceStub
 from secondline.rpc.convert import timestamp
 from secondline.rules_config import load_rules
 from secondline.cli.up.suite import Suite, running_suite
-from secondline.cli.demo.at_gate import OPERATOR, STATUS_READER, GateTour
+from secondline.cli.demo.at_gate import OPERATOR, STATUS_READER, GateTour, status_text
+from secondline.cli.demo.objections import ObjectionTour, replay_start
+from secondline.cli.demo.partners import PartnerExchange, configure_partners, envelopes
 from secondline.cli.demo.progress import Out, Progress
+from secondline.cli.demo.services import demo_services
+from secondline.recognition.v1.recognition_pb2_grpc import RecognitionServiceStub
 
 class DemoError(RuntimeError):
     """The demo could not finish: a call failed or the suite did not catch up in time."""
@@ -61,11 +70,14 @@ DEFAULT_SUBJECTS = 50_000
 DEFAULT_CROSSINGS = 50_000
 DEFAULT_LANES = 8
 DEFAULT_PROBES = 20
+DEFAULT_OBJECTIONS = 200
+DEFAULT_PARTNER_RECORDS = 200
 CATCH_UP_TIMEOUT = 300.0
 
 
 def run_demo(data_dir: Path | None = None, out: Out = print, *, subjects: int = DEFAULT_SUBJECTS,
              crossings: int = DEFAULT_CROSSINGS, lanes: int = DEFAULT_LANES, probes: int = DEFAULT_PROBES,
+             objections: int = DEFAULT_OBJECTIONS, partner_records: int = DEFAULT_PARTNER_RECORDS,
              seed: int = 1, report: Path | None = None, tty: bool | None = None) -> Path:
     """Run the demo (in a fresh temporary folder unless ``data_dir``); return the HTML report's path.
 
@@ -76,7 +88,7 @@ def run_demo(data_dir: Path | None = None, out: Out = print, *, subjects: int = 
     if report is None:
         report = (data_dir if data_dir is not None else Path.cwd()) / REPORT_NAME
     demo = _Demo(out, tty, subjects=subjects, crossings=crossings, lanes=lanes, probes=probes, seed=seed,
-                 keep=data_dir is not None)
+                 keep=data_dir is not None, objections=objections, partner_records=partner_records)
     if data_dir is None:
         with tempfile.TemporaryDirectory(prefix="secondline-demo-") as tmp:
             results = demo.run(Path(tmp))
@@ -93,9 +105,10 @@ def run_demo(data_dir: Path | None = None, out: Out = print, *, subjects: int = 
 
 class _Demo:
     def __init__(self, out: Out, tty: bool, *, subjects: int, crossings: int, lanes: int, probes: int, seed: int,
-                 keep: bool) -> None:
+                 keep: bool, objections: int, partner_records: int) -> None:
         self.out, self.tty = out, tty
         self.subjects, self.crossings, self.lanes, self.probes, self.seed = subjects, crossings, lanes, probes, seed
+        self.objections, self.partner_records = objections, partner_records
         self.keep = keep  # whether the data folder outlives the demo
 
     def progress(self, label: str, total: int, unit: str, *, rate: bool = True) -> Progress:
@@ -108,11 +121,13 @@ class _Demo:
         rules = load_rules().in_force(today)
         out(f"Secondline demo, {today} (CST). Starting the suite in {data_dir} ...")
         started = time.monotonic()
-        with running_suite(data_dir) as suite:
+        partners_file, self.partner_keys = configure_partners(data_dir / "config")
+        self.now = now
+        with running_suite(data_dir, services=demo_services(partners_file, replay_start(now))) as suite:
             out(f"  {len(suite.services)} services SERVING after {time.monotonic() - started:.1f} s: "
                 + ", ".join(f"{name} {s.address}" for name, s in suite.services.items()))
             population = generate_population(self.subjects, seed=self.seed, now=now, rules=rules, probes=self.probes)
-            out(_describe_population(population))
+            out(describe(population))
             try:
                 results = asyncio.run(self._tour(suite, population))
             except (grpc.RpcError, TimeoutError) as error:
@@ -132,7 +147,9 @@ class _Demo:
         big = [("grpc.max_receive_message_length", 64 << 20), ("grpc.max_send_message_length", 64 << 20)]
         async with (grpc.aio.insecure_channel(suite.address("ingestion"), options=big) as ingestion_channel,
                     grpc.aio.insecure_channel(suite.address("classification"), options=big) as classification_channel,
-                    grpc.aio.insecure_channel(suite.address("gate"), options=big) as gate_channel):
+                    grpc.aio.insecure_channel(suite.address("gate"), options=big) as gate_channel,
+                    grpc.aio.insecure_channel(suite.address("objection")) as objection_channel,
+                    grpc.aio.insecure_channel(suite.address("recognition")) as recognition_channel):
             ingestion = IngestionServiceStub(ingestion_channel)
             classification = ClassificationServiceStub(classification_channel)
             gate = GateServiceStub(gate_channel)
@@ -142,10 +159,23 @@ class _Demo:
                               kinds=population.kinds())
             self.out("\nIngesting the population")
             results.ingest, last_cursor = await self._ingest(ingestion, population)
+            exchange = PartnerExchange(RecognitionServiceStub(recognition_channel), suite.data_dir / "verify",
+                                       suite.data_dir / "recognition-keys" / "public-keys.json")
+            sets = envelopes(self.partner_keys, population.enterprises, self.partner_records, seed=self.seed, now=self.now)
+            self.out(f"\nPartners send {sum(map(len, sets.values()))} signed envelopes ({', '.join(sets)}) through recognition")
+            results.partners = p = await exchange.send(sets)
+            self.out(f"  {sum(p.accepted.values()):,} accepted, {sum(p.refused.values()):,} refused in {p.seconds:.1f} s")
+            tour = ObjectionTour(population, load_rules().in_force(population.today), count=self.objections,
+                                 seed=self.seed, now=self.now)
+            self.out(f"\nReplaying the past {tour.days} days of objections and repair applications on the objection service")
+            results.objections = o = await tour.run(objection_channel, ingestion)
+            self.out(f"  {o.filed:,} objections and {o.applied:,} repair applications in {o.seconds:.1f} s")
             self.out("\nWaiting until classification and the gate have caught up")
-            await self._catch_up(classification, gate, last_cursor, results.ingest)
+            await self._catch_up(classification, gate, max(last_cursor, exchange.cursor, tour.cursor), results.ingest)
             self.out("\nReading every filed subject's class now")
             results.classes = await self._classes(classification, population)
+            await exchange.classes(classification, datetime.now(timezone.utc))
+            await exchange.verify()
             day_crossings = generate_crossings(population, self.crossings, day=population.today, seed=self.seed,
                                               until=datetime.now(timezone.utc))
             self.out(f"\nReplaying a day of crossings: {len(day_crossings):,} at {len({c.port for c in day_crossings})} ports, "
@@ -156,7 +186,7 @@ class _Demo:
             results.freshness = await at_gate.freshness(ingestion, classification, gate, population.probes)
             status = await gate.GetGateStatus(gate_pb2.GetGateStatusRequest(), metadata=STATUS_READER, timeout=10)
             results.gate.status = status
-            results.gate.status_text = _status_text(status)
+            results.gate.status_text = status_text(status)
         return results
 
     # --- ingestion ------------------------------------------------------------------------------
@@ -258,22 +288,5 @@ class _Demo:
             bar.update(min(i + 1000, len(subjects)))
         bar.finish()
         return tally
-
-def _describe_population(population: Population) -> str:
-    kinds = population.kinds()
-    departments = len({d for d, _ in kinds})
-    foreign = sum(":" in key for key in population.individuals)
-    return (f"Population: {population.subjects:,} subjects ({len(population.enterprises):,} business entities, "
-            f"{len(population.individuals):,} individuals of whom {foreign:,} travel on a passport or permit); "
-            f"{len(population.filings):,} records from {departments} departments about "
-            f"{len(population.filed_subjects()):,} of them")
-
-
-def _status_text(status: gate_pb2.GetGateStatusResponse) -> str:
-    age = status.snapshot_age.seconds + status.snapshot_age.nanos / 1e9
-    return (f"revision {status.classification_revision:,}, {status.subjects:,} subjects held, snapshot heard "
-            f"{age:.1f} s ago{', DEGRADED' if status.degraded else ''}; decisions logged {status.decisions_logged:,}, "
-            f"queued {status.decisions_queued:,}, dropped {status.decisions_dropped:,}")
-
 
 __all__ = ["DemoError", "run_demo"]

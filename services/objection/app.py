@@ -69,7 +69,8 @@ class ObjectionSettings(Strict):
     delivery_poll_seconds: PositiveFloat = 2.0
     """How often the outbox retries what ingestion has not acknowledged."""
     start_clock: datetime | None = None
-    """Tests and scenario runs only: a manual clock standing at this instant."""
+    """Tests, scenario runs and the demo's replay of past weeks only: a manual clock standing at
+    this instant, moved through the ClockService."""
 
 
 @dataclass

@@ -126,3 +126,33 @@ def test_crossings_until_an_instant_have_all_happened_and_keep_the_hours_of_the_
     instants = [c.at.ToDatetime(tzinfo=timezone.utc) for c in crossings]
     assert all(now - timedelta(days=1) < at <= now for at in instants)
     assert {at.astimezone(CST).hour for at in instants} == set(range(24))
+
+
+def test_crossings_until_an_instant_leave_room_for_the_replay_inside_the_gates_window():
+    """The gate takes crossings of the last 24 h (M-1): none may leave that window while the day is replayed."""
+    from secondline.cli.demo.crossings import REPLAY_MARGIN
+
+    now = datetime(2026, 3, 1, 8, 50, tzinfo=timezone.utc)  # 16:50 CST, a busy hour at the ports
+    population = generate_population(400, seed=3, now=now, rules=load_rules().in_force(TODAY))
+    instants = [c.at.ToDatetime(tzinfo=timezone.utc) for c in generate_crossings(population, 20_000, day=TODAY, seed=3, until=now)]
+    assert min(instants) >= now - timedelta(days=1) + REPLAY_MARGIN and max(instants) <= now
+
+
+def test_the_demo_partners_envelopes_pass_recognitions_checks_and_the_tampered_ones_do_not_x1_x4(tmp_path, population):
+    from secondline.cli.demo.partners import configure_partners, envelopes
+    from secondline.errors import Unauthenticated
+    from secondline.services.recognition.inbound import check_envelope
+    from secondline.services.recognition.partners import load_partners
+
+    path, keys = configure_partners(tmp_path)
+    partners = load_partners(path)
+    sets = envelopes(keys, population.enterprises, 60, seed=7, now=NOW)
+    assert set(sets) == {"GBA", "YRD", "SG"}
+    effects = Counter()
+    for partner, sent in sets.items():
+        *good, tampered = sent
+        for envelope in good:
+            effects[(partner, check_envelope(envelope, caller=partner, partners=partners, now=NOW).effect)] += 1
+        with pytest.raises(Unauthenticated):
+            check_envelope(tampered, caller=partner, partners=partners, now=NOW)
+    assert effects[("SG", "AEO")] >= 12 and effects[("GBA", "NONE")] and effects[("YRD", "NONE")]
