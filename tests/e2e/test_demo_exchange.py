@@ -21,12 +21,13 @@ def _counts(line: str) -> dict[str, int]:
 
 def test_demo_reports_objections_repairs_partners_and_a_verified_checkpoint(tmp_path):
     done = subprocess.run([SECONDLINE, "demo", "--data", str(tmp_path), "--subjects", "2000", "--crossings", "500",
-                           "--probes", "2", "--objections", "60", "--partner-records", "60"],
+                           "--probes", "2", "--partner-records", "60"],
                           capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
     filed = int(re.search(r"^Objections (\d+) filed through the portal over the 24 days", out, re.M).group(1))
-    assert 0 < filed <= 60
+    eligible = int(re.search(r"\(O-1; ([\d,]+) records could be disputed\)", out).group(1).replace(",", ""))
+    assert 0 < filed == min(200, eligible)  # --objections 200 by default, one per eligible record at most
     status = _counts(re.search(r"^  by status   (.*)$", out, re.M).group(1))
     assert sum(status.values()) == filed  # every filed objection, read back from the service with its status
     assert status.get("UPHELD") and status.get("REJECTED") and status.get("OVERDUE"), status
