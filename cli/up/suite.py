@@ -169,7 +169,8 @@ def start_suite(
     data = Path(data_dir).resolve()
     for folder in (data, data / "logs", data / "run", data / "config"):
         folder.mkdir(parents=True, exist_ok=True)
-    layout = Layout(data, {spec.name: f"{HOST}:{_free_port()}" for spec in services}, otlp_endpoint)
+    ports = _free_ports(len(services))
+    layout = Layout(data, {spec.name: f"{HOST}:{port}" for spec, port in zip(services, ports)}, otlp_endpoint)
     suite = Suite(data, layout, services)
     try:
         for spec in services:
@@ -198,12 +199,16 @@ def running_suite(
         suite.stop(stop_timeout)
 
 
-def _free_port() -> int:
-    # The kernel picks a free port and we release it for the service to bind; another
-    # program could take it in between, in which case the service fails to start and says so.
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
+def _free_ports(count: int) -> list[int]:
+    # The kernel picks free ports and we release them for the services to bind; another
+    # program could take one in between, in which case that service fails to start and says so.
+    # All are held until all are picked: a port released at once could be handed out again to
+    # the next service, and two services would be given one address.
+    with contextlib.ExitStack() as held:
+        socks = [held.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) for _ in range(count)]
+        for sock in socks:
+            sock.bind((HOST, 0))
+        return [sock.getsockname()[1] for sock in socks]
 
 
 def _launch(spec: ServiceSpec, layout: Layout) -> RunningService:
