@@ -47,7 +47,7 @@ from secondline.rpc.convert import date_to_proto, timestamp
 HEADER = "x-secondline-principal"
 OWNER = ((HEADER, "department/ANTI_SMUGGLING"),)
 PORTAL = ((HEADER, "portal/bench"),)
-LANE = ((HEADER, "service/lane-bench"),)
+LANE = ((HEADER, "lane/HAIKOU_XINHAI"),)  # the lane system of the port its crossings name
 GOAL_MS = 50.0
 POLL_SECONDS = 0.002
 GATE_TIMEOUT = 30.0

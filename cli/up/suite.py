@@ -81,7 +81,7 @@ def objection_settings(name: str, layout: Layout) -> dict[str, Any]:
     """The objection service reads ingestion and classification and files through ingestion."""
     return {**embedded_settings(name, layout), "ingestion_address": layout.addresses["ingestion"],
             "classification_address": layout.addresses["classification"],
-            "recognition_address": layout.addresses["recognition"]}
+            "recognition_address": layout.addresses.get("recognition")}
 
 
 def recognition_settings(name: str, layout: Layout) -> dict[str, Any]:

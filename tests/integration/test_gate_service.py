@@ -26,7 +26,7 @@ async def submit(suite, msg, department="ANTI_SMUGGLING"):
                                           metadata=as_department(department))).record
 
 
-async def caught_up(suite, revision_at_least: int = 1, timeout: float = 10.0):
+async def caught_up(suite, revision_at_least: int = 1, timeout: float = 30.0):
     deadline = asyncio.get_running_loop().time() + timeout
     while (status := await suite.gate.GetGateStatus(pb.GetGateStatusRequest(), metadata=LANE)).classification_revision < revision_at_least:
         assert asyncio.get_running_loop().time() < deadline, "the gate did not catch up"
