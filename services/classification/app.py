@@ -67,8 +67,20 @@ class ClassificationSettings(Strict):
     """A ListNotableSubjects page's size at most, below gRPC's default 4 MiB limit; a change
     (one subject's state) is one message of its own."""
     cache_subjects: PositiveInt = 250_000
-    """Subjects whose facts and timeline the writer keeps in memory (a few KB each): more is
-    faster catching up, fewer is less memory; a subject not kept is read from the tables."""
+    """Subjects whose facts and timeline are kept in memory (a few KB each), across the timeline
+    workers: more is faster catching up, fewer is less memory; a subject not kept is read from
+    the tables."""
+    timeline_workers: int = Field(default=2, ge=0, le=64)
+    """Worker processes computing timelines by subject shard while catching up (batches of
+    ``shard_from`` records or more), so that classification uses more than one core; 0: the
+    writer computes every timeline itself."""
+    incremental_timelines: bool = True
+    """Update a kept subject's contributions from the new facts alone where a record only adds a
+    fact; False computes every timeline from all of the subject's facts (the straightforward
+    path, the benchmark's baseline)."""
+    shard_from: PositiveInt = 2000
+    """Records in a batch from which the timeline workers compute it; a smaller batch (records
+    arriving one by one) is computed by the writer itself, sparing the round trip."""
 
 
 @dataclass
@@ -82,13 +94,17 @@ class ClassificationService:
     _tasks: list[asyncio.Task] = field(default_factory=list, init=False)
     _db: Database | None = field(default=None, init=False)
     reads: AccessLog | None = field(default=None, init=False)
+    _store: ClassificationStore | None = field(default=None, init=False)
 
     def register(self, server: grpc.aio.Server) -> list[str]:
         rules = load_rules(self.settings.rules_file)
         self._db = open_database(self.settings.database, self.telemetry, NAME)
         engine = self._db.engine
         store = ClassificationStore(engine, rules, cache_size=self.settings.cache_subjects,
-                                    tracer=self.telemetry.tracer("secondline.services.classification"))
+                                    tracer=self.telemetry.tracer("secondline.services.classification"),
+                                    workers=self.settings.timeline_workers, shard_from=self.settings.shard_from,
+                                    incremental=self.settings.incremental_timelines)
+        self._store = store
         progress = Progress()
         self.classification = Classification(db=self._db, store=store, rules=rules, clock=self.clock, progress=progress)
         self.follower = Follower(address=self.settings.ingestion_address, db=self._db, store=store, clock=self.clock,
@@ -130,6 +146,7 @@ class ClassificationService:
                 await task
         self.reads.close()
         self._db.close()
+        self._store.close()
 
 
 def build(settings: ClassificationSettings, *, telemetry: Telemetry | None = None, clock: Clock | None = None) -> ServiceHost:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from secondline.dates import start_of_day
 from secondline.rules_config import RulesConfig
@@ -29,18 +30,55 @@ def _key(fact: Fact):
     return (fact.decided_on, fact.order, fact.record_id)
 
 
+# Kinds whose contributions depend on other facts of the subject (a revocation ends earlier
+# grants, a rating replaces the department's last one, a removal ends a listing, a closing ends
+# an objection's mark). A fact of any other kind contributes on its own alone (``_stays``,
+# ``_risk_alerts``), so a record of such a kind only adds to a subject's contributions
+# (``timelines.py`` updates a kept subject so).
+DEPENDENT_KINDS = frozenset({"AEO_GRANTED", "AEO_REVOKED", "INDUSTRY_RATING", "DISHONESTY_LISTED", "DISHONESTY_REMOVED",
+                             "OBJECTION_OPENED", "OBJECTION_CLOSED"})
+
+
+class Groups(NamedTuple):
+    """A subject's contributions in the order the sweep lists reasons. ``stays`` and ``alerts``
+    come each from one fact alone; they are kept beside the key of their fact, in fact order."""
+
+    head: tuple[Contribution, ...]
+    """E-A, X-2, E-W1 and X-3 (business entities)."""
+    stays: tuple[tuple[tuple, Contribution], ...]
+    listings: tuple[Contribution, ...]
+    alerts: tuple[tuple[tuple, Contribution], ...]
+    objections: tuple[Contribution, ...]
+
+    def flat(self) -> list[Contribution]:
+        return [*self.head, *(c for _, c in self.stays), *self.listings, *(c for _, c in self.alerts), *self.objections]
+
+
 def contributions(subject_type: str, facts: list[Fact], rules: RulesConfig) -> list[Contribution]:
+    return groups(subject_type, facts, rules).flat()
+
+
+def groups(subject_type: str, facts: list[Fact], rules: RulesConfig) -> Groups:
     facts = sorted(facts, key=_key)
-    found: list[Contribution] = []
+    head: list[Contribution] = []
     if subject_type in ENTITY_TYPES:
-        found += _aeo(facts)
-        found += _lowest_grades([f for f in facts if not f.source.startswith(PARTNER_PREFIX)], rules)
-        found += partner_grades([f for f in facts if f.source.startswith(PARTNER_PREFIX)], rules)
-    found += _stays(subject_type, facts, rules)
-    found += _listings(facts, rules)
-    found += _risk_alerts(facts)
-    found += _objections(facts)
-    return found
+        head += _aeo(facts)
+        head += _lowest_grades([f for f in facts if not f.source.startswith(PARTNER_PREFIX)], rules)
+        head += partner_grades([f for f in facts if f.source.startswith(PARTNER_PREFIX)], rules)
+    return Groups(tuple(head), _stays(subject_type, facts, rules), tuple(_listings(facts, rules)), _risk_alerts(facts),
+                  tuple(_objections(facts)))
+
+
+def with_independent(held: Groups, subject_type: str, added: list[Fact], rules: RulesConfig) -> Groups:
+    """``held`` with the contributions of ``added``, facts of no kind in DEPENDENT_KINDS: the
+    same groups as computed from all the facts, since each of these stands on its own fact."""
+    added = sorted(added, key=_key)
+    return held._replace(stays=_merged(held.stays, _stays(subject_type, added, rules)),
+                         alerts=_merged(held.alerts, _risk_alerts(added)))
+
+
+def _merged(held: tuple, more: tuple) -> tuple:
+    return tuple(sorted((*held, *more), key=lambda pair: pair[0])) if more else held
 
 
 def _aeo(facts: list[Fact]) -> list[Contribution]:
@@ -91,7 +129,7 @@ def _lowest_grades(facts: list[Fact], rules: RulesConfig) -> list[Contribution]:
     return found
 
 
-def _stays(subject_type: str, facts: list[Fact], rules: RulesConfig) -> list[Contribution]:
+def _stays(subject_type: str, facts: list[Fact], rules: RulesConfig) -> tuple[tuple[tuple, Contribution], ...]:
     """E-W2..E-W4 with E-X2, or P-W: each event holds for the configured stay (T-2).
 
     Overlapping stays join, so a new event inside a stay restarts the count from itself; a
@@ -106,8 +144,9 @@ def _stays(subject_type: str, facts: list[Fact], rules: RulesConfig) -> list[Con
             rule, period = "P-W", version.individual_watchlist_stay
         else:
             continue
-        found.append(Contribution(rule, WATCHLIST, start_of_day(fact.decided_on), period.end(fact.decided_on), (fact.record_id,)))
-    return found
+        found.append((_key(fact), Contribution(rule, WATCHLIST, start_of_day(fact.decided_on), period.end(fact.decided_on),
+                                               (fact.record_id,))))
+    return tuple(found)
 
 
 def _listings(facts: list[Fact], rules: RulesConfig) -> list[Contribution]:
@@ -125,12 +164,13 @@ def _listings(facts: list[Fact], rules: RulesConfig) -> list[Contribution]:
     return found
 
 
-def _risk_alerts(facts: list[Fact]) -> list[Contribution]:
+def _risk_alerts(facts: list[Fact]) -> tuple[tuple[tuple, Contribution], ...]:
     """P-R: a risk alert holds from its decision date through its last valid day."""
-    return [
-        Contribution("P-R", RISK_ALERT, start_of_day(f.decided_on), start_of_day(f.valid_until + timedelta(days=1)), (f.record_id,))
+    return tuple(
+        (_key(f), Contribution("P-R", RISK_ALERT, start_of_day(f.decided_on), start_of_day(f.valid_until + timedelta(days=1)),
+                               (f.record_id,)))
         for f in facts if f.kind == "RISK_ALERT" and f.valid_until is not None
-    ]
+    )
 
 
 def _objections(facts: list[Fact]) -> list[Contribution]:
@@ -147,12 +187,17 @@ def _objections(facts: list[Fact]) -> list[Contribution]:
 
 
 def timeline(subject_type: str, facts: list[Fact], rules: RulesConfig) -> list[Segment]:
-    """Segments covering all of time, each with one class (strictest wins) and its flags.
+    """Segments covering all of time, each with one class (strictest wins) and its flags."""
+    return sweep(contributions(subject_type, facts, rules))
+
+
+def sweep(contributed: list[Contribution]) -> list[Segment]:
+    """The segments of a subject's contributions, listed in the order of ``contributed``.
 
     A sweep over the instants where a contribution starts or ends: the active set changes
     only there, so each segment is built once from the contributions active over it.
     """
-    found = [c for c in contributions(subject_type, facts, rules) if c.end is None or c.start < c.end]
+    found = [c for c in contributed if c.end is None or c.start < c.end]
     if not found:
         return [Segment(None, None, WHITELIST)]
     changes: dict[datetime, list[tuple[bool, Contribution]]] = defaultdict(list)
@@ -215,4 +260,4 @@ def next_change(segments: list[Segment], instant: datetime) -> datetime | None:
     return next((s.start for s in segments if s.start is not None and s.start > instant), None)
 
 
-__all__ = ["contributions", "timeline", "answer_at", "is_plain_whitelist_from", "next_change", "STAY_RULES", "AEO"]
+__all__ = ["contributions", "groups", "with_independent", "Groups", "DEPENDENT_KINDS", "sweep", "timeline", "answer_at", "is_plain_whitelist_from", "next_change", "STAY_RULES", "AEO"]

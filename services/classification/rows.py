@@ -1,13 +1,12 @@
-"""Classification's rows: a record to its row and back to a fact, and the cache of subjects' facts."""
+"""Classification's rows: a record to its row and back to a fact."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from collections import OrderedDict
 
 
-from .domain import Fact, Segment
+from .domain import Fact
 from .tables import ChangeRow, CursorRow, RecordRow, SubjectRow
 
 records, subjects, changes, cursors = (RecordRow.__table__, SubjectRow.__table__, ChangeRow.__table__,
@@ -17,27 +16,6 @@ if TYPE_CHECKING:
     from .store import Incoming
 
 _CHUNK = 500
-
-
-class SubjectCache:
-    """Least-recently-used subjects: key -> (holding facts, timeline segments)."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._items: OrderedDict[str, tuple[tuple[Fact, ...], list[Segment]]] = OrderedDict()
-
-    def get(self, key: str):
-        item = self._items.get(key)
-        if item is not None:
-            self._items.move_to_end(key)
-        return item
-
-    def update(self, items: dict) -> None:
-        for key, item in items.items():
-            self._items[key] = item
-            self._items.move_to_end(key)
-        while len(self._items) > self._size:
-            self._items.popitem(last=False)
 
 
 def _row(rec: Incoming, root_cursor: int) -> dict:

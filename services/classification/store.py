@@ -22,14 +22,17 @@ from secondline.storage import is_postgres, writer, upsert
 from secondline.telemetry import context_from_traceparent, span_traceparent
 
 from . import engine as rules_engine
-from .codec import dump_timeline, load_timeline
+from .codec import load_timeline
 from .domain import Fact, Segment
 from .tables import ChangeRow, CursorRow, RecordRow, SubjectRow
-from .rows import SubjectCache, _chunks, _fact, _row
+from .rows import _chunks, _fact, _row
+from .shards import Shards, load_subjects
+from .timelines import Result, Timelines, Work
 
 records, subjects, changes, cursors = (RecordRow.__table__, SubjectRow.__table__, ChangeRow.__table__,
                                       CursorRow.__table__)
 WRITE_LOCK_KEY = 0x5EC0_C1A5
+SHARD_FROM = 2000  # records in a batch from which the shards compute it (catching up)
 FEED = "ingestion"
 
 
@@ -61,6 +64,20 @@ class Incoming:
 
 
 @dataclass(frozen=True)
+class _Side:
+    """The shards, computing for this store's database."""
+
+    shards: Shards
+    url: str
+
+    def commit(self) -> None:
+        self.shards.commit(self.url)
+
+    def rollback(self) -> None:
+        self.shards.rollback(self.url)
+
+
+@dataclass(frozen=True)
 class Change:
     revision: int
     subject_type: str
@@ -72,55 +89,84 @@ class Change:
 
 
 class ClassificationStore:
-    def __init__(self, engine: Engine, rules: RulesConfig, *, cache_size: int = 250_000, tracer=None) -> None:
+    def __init__(self, engine: Engine, rules: RulesConfig, *, cache_size: int = 250_000, tracer=None,
+                 workers: int = 0, shard_from: int = SHARD_FROM, incremental: bool = True, shards: Shards | None = None) -> None:
+        """``workers``: shard worker processes computing the timelines of batches of ``shard_from``
+        records or more (catching up); 0, or a smaller batch: in the writer's own thread.
+        ``shards``: workers to use rather than start (and not to stop: their owner does)."""
         self.engine = engine
         self._tracer = tracer
         self.rules = rules
         self._pg = is_postgres(engine)
         self._writes = writer(engine)
-        # Subjects' holding facts and timelines, kept by the writer between batches so
-        # that catching up does not read back what it has just written. Bounded; a miss reads
-        # the tables.
-        self._cache = SubjectCache(cache_size)
+        # Subjects' holding facts and timelines, kept between batches so that catching up does
+        # not read back what it has just written. Bounded; a miss reads the tables. One side
+        # holds a subject at a time: switching sides forgets what the other held.
+        self._timelines = Timelines(rules, cache_size=cache_size, incremental=incremental)
+        self._workers, self._shard_from = workers, shard_from
+        self._shard_args = dict(cache_size=cache_size, incremental=incremental)
+        self._shards, self._own_shards = shards, shards is None  # else started on the first large batch
+        if shards is not None:
+            self._workers = shards.count
+        self._sharded = False  # which side holds the subjects now
+        self._url = engine.url.render_as_string(hide_password=False)
+
+    def close(self) -> None:
+        if self._shards is not None and self._own_shards:
+            self._shards.close()
+
+    def _side(self, size: int) -> _Side:
+        sharded = bool(self._workers) and size >= self._shard_from
+        if sharded and self._shards is None:
+            self._shards = Shards(self.rules, count=self._workers, **self._shard_args)
+        if sharded != self._sharded:
+            (self._timelines.forget() if sharded else self._shards.forget(self._url))
+            self._sharded = sharded
+        return _Side(self._shards, self._url) if sharded else self._timelines
 
     # -- writing ---------------------------------------------------------------------------
 
     def apply(self, batch: list[Incoming], now: datetime) -> int:
         """Apply records in feed order; returns the number of changes published."""
-        with self._writes.begin() as conn:
-            self._lock(conn)
-            applied = conn.scalar(select(cursors.c.value).where(cursors.c.name == FEED)) or 0
-            batch = [r for r in batch if r.cursor > applied]  # applying twice changes nothing
-            if not batch:
-                return 0
-            rows, gone, touched = self._settle_chains(conn, batch)
-            # What each touched subject held before this batch: from the cache, else the tables.
-            before = {key: self._cache.get(key) for key in touched}
-            before.update(self._load_subjects(conn, [key for key, held in before.items() if held is None]))
-            conn.execute(insert(records), rows)
-            for chunk in _chunks(sorted(gone - {r["record_id"] for r in rows})):
-                conn.execute(update(records).where(records.c.record_id.in_(chunk)).values(holds=False))
-            added: dict[str, list[Fact]] = {}
-            for row in rows:
-                if row["holds"]:
-                    added.setdefault(row["subject_key"], []).append(_fact(row))
-            after = {key: (tuple(f for f in (*facts, *added.get(key, ())) if f.record_id not in gone), previous)
-                     for key, (facts, previous) in before.items()}
-            published, fresh = self._recompute(conn, touched, after, now)
-            conn.execute(upsert(self.engine, cursors, ["name"]), [{"name": FEED, "value": batch[-1].cursor}])
-        self._cache.update(fresh)  # only once committed
+        side = None
+        try:
+            with self._writes.begin() as conn:
+                self._lock(conn)
+                applied = conn.scalar(select(cursors.c.value).where(cursors.c.name == FEED)) or 0
+                batch = [r for r in batch if r.cursor > applied]  # applying twice changes nothing
+                if not batch:
+                    return 0
+                rows, gone, touched = self._settle_chains(conn, batch)
+                work = _work(rows, gone, touched)
+                side = self._side(len(batch))
+                if isinstance(side, _Side):  # the shards compute while the records are inserted
+                    pending = side.shards.submit(side.url, work, now)
+                else:  # what each subject held before this batch is read before its records are inserted
+                    results = side.compute(work, now, lambda keys: load_subjects(conn, keys))
+                conn.execute(insert(records), rows)
+                for chunk in _chunks(sorted(set(gone) - {r["record_id"] for r in rows})):
+                    conn.execute(update(records).where(records.c.record_id.in_(chunk)).values(holds=False))
+                if isinstance(side, _Side):
+                    results = side.shards.results(pending)
+                published = self._publish(conn, touched, results, now)
+                conn.execute(upsert(self.engine, cursors, ["name"]), [{"name": FEED, "value": batch[-1].cursor}])
+        except BaseException:
+            if side is not None:
+                side.rollback()
+            raise
+        side.commit()  # only once committed
         return published
 
-    def _settle_chains(self, conn, batch: list[Incoming]) -> tuple[list[dict], set[str], dict[str, tuple[str, Incoming]]]:
-        """Rows to insert, the records that no longer hold (R-4), and the subjects touched."""
+    def _settle_chains(self, conn, batch: list[Incoming]) -> tuple[list[dict], dict[str, str], dict[str, tuple[str, Incoming]]]:
+        """Rows to insert, the records that no longer hold (R-4) with their subjects, and the subjects touched."""
         known = self._load_targets(conn, batch)
-        rows, gone, touched = [], set(), {}
+        rows, gone, touched = [], {}, {}
         for rec in batch:
             root_cursor = rec.cursor
             if rec.target_record_id:
                 target = known.get(rec.target_record_id)
                 if target is not None:
-                    gone.add(rec.target_record_id)
+                    gone[rec.target_record_id] = target["subject_key"]
                     target["holds"] = False
                     touched[target["subject_key"]] = (target["subject_type"], rec)
                     root_cursor = target["root_cursor"]
@@ -129,17 +175,6 @@ class ClassificationStore:
             rows.append(row)
             touched[rec.subject_key] = (rec.subject_type, rec)
         return rows, gone, touched
-
-    def _load_subjects(self, conn, keys: list[str]) -> dict[str, tuple[tuple[Fact, ...], str | None]]:
-        found: dict[str, tuple[list[Fact], str | None]] = {key: ([], None) for key in keys}
-        for chunk in _chunks(sorted(keys)):
-            for key, encoded in conn.execute(select(subjects.c.subject_key, subjects.c.timeline)
-                                             .where(subjects.c.subject_key.in_(chunk))):
-                found[key] = (found[key][0], encoded)
-            query = select(records).where(records.c.subject_key.in_(chunk), records.c.holds.is_(True))
-            for row in conn.execute(query).mappings():
-                found[row["subject_key"]][0].append(_fact(row))
-        return {key: (tuple(facts), encoded) for key, (facts, encoded) in found.items()}
 
     def _lock(self, conn) -> None:
         if self._pg:
@@ -153,36 +188,24 @@ class ClassificationStore:
                 found[row["record_id"]] = dict(row)
         return found
 
-    def _recompute(self, conn, touched, after, now: datetime) -> tuple[int, dict]:
-        """New timelines for the touched subjects; a change for each that differs."""
+    def _publish(self, conn, touched, results: list[Result], now: datetime) -> int:
+        """A change for each subject whose timeline changed, numbered in key order."""
         revision = self._last_revision(conn)
-        subject_rows, change_rows, fresh = [], [], {}
-        for key in sorted(touched):
-            subject_type, cause = touched[key]
-            facts, previous = after[key]
-            segments = rules_engine.timeline(subject_type, list(facts), self.rules)
-            fresh[key] = (facts, segments)
-            if isinstance(previous, str):  # as stored in the tables
-                encoded = dump_timeline(segments)
-                if encoded == previous:
-                    continue
-            else:  # cached segments (or None for a new subject): comparing them is cheaper than encoding
-                if segments == previous:
-                    continue
-                encoded = dump_timeline(segments)
+        subject_rows, change_rows = [], []
+        for result in results:
+            subject_type, cause = touched[result.key]
             revision += 1
             subject_rows.append({
-                "subject_key": key, "subject_type": subject_type, "timeline": encoded, "revision": revision,
-                "next_change_at": rules_engine.next_change(segments, now),
-                "notable": not rules_engine.is_plain_whitelist_from(segments, now),
+                "subject_key": result.key, "subject_type": subject_type, "timeline": result.timeline, "revision": revision,
+                "next_change_at": result.next_change_at, "notable": result.notable,
             })
-            change_rows.append({"revision": revision, "subject_key": key, "subject_type": subject_type,
-                                "effective_at": now, "timeline": encoded, "record_id": cause.record_id,
-                                "traceparent": self._trace_change(cause, key, revision)})
+            change_rows.append({"revision": revision, "subject_key": result.key, "subject_type": subject_type,
+                                "effective_at": now, "timeline": result.timeline, "record_id": cause.record_id,
+                                "traceparent": self._trace_change(cause, result.key, revision)})
         if subject_rows:
             conn.execute(upsert(self.engine, subjects, ["subject_key"]), subject_rows)
             conn.execute(insert(changes), change_rows)
-        return len(change_rows), fresh
+        return len(change_rows)
 
     def _trace_change(self, cause: Incoming, key: str, revision: int) -> str:
         """A span for the change, a child of the record's own trace; its context goes with the change.
@@ -301,3 +324,15 @@ class ClassificationStore:
                                      .where(records.c.content_kind.in_(kinds), records.c.holds.is_(True),
                                             records.c.subject_key > after_key)
                                      .order_by(records.c.subject_key).limit(limit)).tuples())
+
+
+def _work(rows: list[dict], gone: dict[str, str], touched: dict) -> list[Work]:
+    """Each touched subject's part of the batch, in key order (the order changes are numbered in)."""
+    added: dict[str, list[Fact]] = {}
+    for row in rows:
+        if row["holds"]:
+            added.setdefault(row["subject_key"], []).append(_fact(row))
+    lost: dict[str, set[str]] = {}
+    for record_id, key in gone.items():
+        lost.setdefault(key, set()).add(record_id)
+    return [Work(key, touched[key][0], tuple(added.get(key, ())), frozenset(lost.get(key, ()))) for key in sorted(touched)]

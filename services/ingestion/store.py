@@ -174,7 +174,7 @@ class RecordStore:
     def get(self, record_id: str) -> StoredRecord | None:
         with self.engine.connect() as conn:
             row = conn.execute(_with_superseded().where(records.c.record_id == record_id)).first()
-        return _from_row(row) if row else None
+        return _from_row(row, superseded=True) if row else None
 
     def history(self, subject_key: str, after_seq: int, limit: int, source: str | None = None) -> list[StoredRecord]:
         """A page of the subject's records (``source``'s only, when given), each with the open
@@ -186,7 +186,7 @@ class RecordStore:
         marks = (select(records.c.content).where(records.c.subject_key == subject_key, records.c.kind.in_(MARK_KINDS))
                  .order_by(records.c.seq))
         with self.engine.connect() as conn:
-            page = [_from_row(row) for row in conn.execute(query)]
+            page = [_from_row(row, superseded=True) for row in conn.execute(query)]
             opened: dict[str, tuple[str, ...]] = {}
             for (content,) in conn.execute(marks):
                 mark = Content.from_json(json.loads(content)).mark

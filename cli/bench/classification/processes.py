@@ -1,0 +1,110 @@
+"""One catch-up: ingestion and a fresh classification as separate processes, timed until the last record is applied."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import grpc
+
+from secondline.classification.v1 import classification_pb2, classification_pb2_grpc
+from secondline.cli.up.suite import Layout, ServiceSpec, embedded_settings, start_suite
+
+PRINCIPAL = (("x-secondline-principal", "operator/bench"),)
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str]:
+    with open(f"/proc/{pid}/stat") as found:
+        return found.read().rsplit(")", 1)[1].split()
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = _stat(pid)
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if int(_stat(int(entry))[1]) == pid:
+                    found.append(int(entry))
+            except (OSError, IndexError):
+                continue
+    return found
+
+
+def rss_peak_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class Family:
+    """A process and its children (classification's timeline workers): CPU and peak memory,
+    sampled as it runs, so that a child is counted even if it ends before the run does."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.cpu: dict[int, float] = {}
+        self.peak: dict[int, float] = {}
+
+    def sample(self) -> None:
+        for pid in [self.pid, *children(self.pid)]:
+            try:
+                self.cpu[pid], self.peak[pid] = cpu_seconds(pid), rss_peak_mb(pid)
+            except OSError:
+                continue
+
+    @property
+    def workers(self) -> int:
+        return len(self.cpu) - 1
+
+
+def catch_up(data: Path, url_for: Callable[[str], str], last: int, extra: dict) -> dict:
+    """Start ingestion and classification (with ``extra`` settings) on ``data``; time the catch-up."""
+    def settings(name: str, layout: Layout) -> dict:
+        found = embedded_settings(name, layout)
+        found["database"] = {"url": url_for(name)}
+        found["telemetry"] = {"log_level": "WARNING"}
+        if name == "classification":
+            found["ingestion_address"] = layout.addresses["ingestion"]
+            found.update(extra)
+        return found
+
+    specs = (ServiceSpec("ingestion", "secondline.services.ingestion", settings),
+             ServiceSpec("classification", "secondline.services.classification", settings))
+    suite = start_suite(data, services=specs, ready_timeout=120)
+    pids = suite.pids()
+    classification, ingestion = Family(pids["classification"]), Family(pids["ingestion"])
+    classification.sample()
+    ingestion.sample()
+    start_cpu = (sum(classification.cpu.values()), sum(ingestion.cpu.values()))
+    started = time.perf_counter()
+    lags = []
+    try:
+        with grpc.insecure_channel(suite.address("classification")) as channel:
+            stub = classification_pb2_grpc.ClassificationServiceStub(channel)
+            while True:
+                status = stub.GetStatus(classification_pb2.GetStatusRequest(), metadata=PRINCIPAL)
+                applied = int(status.record_cursor or 0)
+                elapsed = time.perf_counter() - started
+                lags.append((elapsed, last - applied))
+                classification.sample()
+                if applied >= last:
+                    break
+                if suite.exited():
+                    raise RuntimeError(suite.exited().log_tail())
+                time.sleep(0.25)
+        ingestion.sample()
+    finally:
+        suite.stop()
+    return {"seconds": elapsed, "lags": lags, "revision": status.revision,
+            "peak_mb": sum(classification.peak.values()), "workers": classification.workers,
+            "cpu": sum(classification.cpu.values()) - start_cpu[0], "ingestion_cpu": sum(ingestion.cpu.values()) - start_cpu[1]}

@@ -1,0 +1,164 @@
+"""Timelines computed by subject shards in worker processes, for the one writer (catching up on every core).
+
+A subject belongs to shard ``crc32(key) % n``; each shard is one worker process (a
+``ProcessPoolExecutor`` of one, so its calls run in the order they were sent) with a
+:class:`~.timelines.Timelines` of its own, which holds its subjects between batches and reads
+a subject it does not hold from the database (committed state: the writer's transaction is
+not visible to it, and a batch's states are only taken as held once the writer has
+committed, :meth:`Shards.commit`). The writer meanwhile inserts the batch's records; it then
+collects the shards' results, numbers the changes in key order and stores them, so revisions
+stay in order and there is still one writer.
+
+A worker that dies, or a call that fails, fails the writer's batch: the follower retries it
+from the stored cursor, and the shards start again holding nothing (they read what they need).
+Workers are started with ``spawn``: the service runs gRPC and threads, which ``fork`` does not
+carry safely.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import zlib
+from concurrent.futures import Future, ProcessPoolExecutor
+from datetime import datetime
+
+from sqlalchemy import Engine, select
+
+from secondline.rules_config import RulesConfig
+from secondline.storage import make_engine
+
+from .domain import Fact
+from .rows import _chunks, _fact, records, subjects
+from .timelines import Result, Timelines, Work
+
+
+def shard_of(key: str, count: int) -> int:
+    return zlib.crc32(key.encode()) % count
+
+
+def load_subjects(conn, keys: list[str]) -> dict[str, tuple[tuple[Fact, ...], str | None]]:
+    """Subjects' holding facts (in feed order) and stored timelines, by key."""
+    found: dict[str, tuple[list[Fact], str | None]] = {key: ([], None) for key in keys}
+    for chunk in _chunks(sorted(keys)):
+        for key, encoded in conn.execute(select(subjects.c.subject_key, subjects.c.timeline)
+                                         .where(subjects.c.subject_key.in_(chunk))):
+            found[key] = (found[key][0], encoded)
+        query = (select(records).where(records.c.subject_key.in_(chunk), records.c.holds.is_(True))
+                 .order_by(records.c.cursor))
+        for row in conn.execute(query).mappings():
+            found[row["subject_key"]][0].append(_fact(row))
+    return {key: (tuple(facts), encoded) for key, (facts, encoded) in found.items()}
+
+
+class Shards:
+    """``count`` worker processes, each computing the timelines of its shard of subjects."""
+
+    def __init__(self, rules: RulesConfig, *, count: int, cache_size: int, incremental: bool = True) -> None:
+        self.count = count
+        self._args = (rules, max(1, cache_size // count), incremental, gc.get_threshold())
+        self._pools: list[ProcessPoolExecutor] = []
+        self._start()
+
+    def _start(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._pools = [ProcessPoolExecutor(1, mp_context=context, initializer=_init, initargs=self._args)
+                       for _ in range(self.count)]
+
+    def submit(self, url: str, work: list[Work], now: datetime) -> list[Future]:
+        """Send each shard its part of ``work`` on the database at ``url`` (in the order given);
+        the futures of its results."""
+        parts: list[list[Work]] = [[] for _ in range(self.count)]
+        for w in work:
+            parts[shard_of(w.key, self.count)].append(w)
+        return [pool.submit(_compute, url, part, now) for pool, part in zip(self._pools, parts) if part]
+
+    @staticmethod
+    def results(futures: list[Future]) -> list[Result]:
+        return sorted((r for future in futures for r in future.result()), key=lambda r: r.key)
+
+    def commit(self, url: str) -> None:
+        """The writer committed: what the shards staged is held (sent in order, not waited for)."""
+        try:
+            for pool in self._pools:
+                pool.submit(_commit, url)
+        except Exception:  # a worker is gone: start again, holding nothing
+            self.close()
+            self._start()
+
+    def rollback(self, url: str) -> None:
+        """After a failed batch: drop what it staged; if a worker is gone, start them all again."""
+        try:
+            for future in [pool.submit(_rollback, url) for pool in self._pools]:
+                future.result()
+        except Exception:
+            self.close()
+            self._start()
+
+    def forget(self, url: str) -> None:
+        for future in [pool.submit(_forget, url) for pool in self._pools]:
+            future.result()
+
+    def counts(self, url: str) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for future in [pool.submit(_counts, url) for pool in self._pools]:
+            for name, value in future.result().items():
+                found[name] = found.get(name, 0) + value
+        return found
+
+    def close(self) -> None:
+        for pool in self._pools:
+            pool.shutdown(wait=True, cancel_futures=True)
+        self._pools = []
+
+
+# -- in the worker process -----------------------------------------------------------------------
+
+_settings: tuple = ()
+_states: dict[str, tuple[Engine, Timelines]] = {}
+
+
+def _init(rules: RulesConfig, cache_size: int, incremental: bool, gc_threshold: tuple[int, ...]) -> None:
+    global _settings
+    _settings = (rules, cache_size, incremental)
+    # The shard keeps hundreds of thousands of small tuples alive: as in the service's own
+    # process (app.py), the cyclic collector must not walk them every few thousand allocations.
+    gc.set_threshold(*gc_threshold)
+
+
+def _state(url: str) -> tuple[Engine, Timelines]:
+    """The database's engine and the shard's timelines of it (one database in a service; a test
+    may use several, one after the other)."""
+    if url not in _states:
+        rules, cache_size, incremental = _settings
+        _states[url] = (make_engine(url, pool_size=1), Timelines(rules, cache_size=cache_size, incremental=incremental))
+    return _states[url]
+
+
+def _compute(url: str, work: list[Work], now: datetime) -> list[Result]:
+    engine, timelines = _state(url)
+
+    def load(keys: list[str]):
+        with engine.connect() as conn:
+            return load_subjects(conn, keys)
+
+    return timelines.compute(work, now, load)
+
+
+def _commit(url: str) -> None:
+    _state(url)[1].commit()
+
+
+def _rollback(url: str) -> None:
+    _state(url)[1].rollback()
+
+
+def _forget(url: str) -> None:
+    _state(url)[1].forget()
+
+
+def _counts(url: str) -> dict[str, int]:
+    return dict(_state(url)[1].counts)
+
+
+__all__ = ["Shards", "shard_of", "load_subjects"]

@@ -1,0 +1,127 @@
+"""Subjects' timelines kept between batches, and computed incrementally where a record only adds a fact.
+
+The writer hands each batch's work over as one :class:`Work` per subject it touches: the facts
+the batch adds, and the records of the subject that stopped holding (R-4). :class:`Timelines`
+keeps, for the subjects it has seen, their holding facts, their contributions by group and
+their segments, so that catching up does not read back what it has just computed. A subject
+it does not hold is loaded (its facts and its stored timeline) through the ``load`` it is
+given. Where a subject it holds only gains facts of kinds that stand on their own (no kind in
+``engine.DEPENDENT_KINDS``), the new facts' contributions are merged into the groups it holds;
+otherwise the groups are computed again from every fact. Either way the segments come from
+the same sweep, and are exactly those of ``engine.timeline`` over the same facts (the property
+test ``tests/unit/test_timelines_incremental.py``).
+
+What a batch computes is *staged*: it becomes what is held only on :meth:`commit`, once the
+writer's transaction is committed, and :meth:`rollback` drops it, so a failed transaction
+leaves nothing ahead of the tables. Nothing here does I/O itself; one instance serves the
+writer in-process, and one runs in each shard worker process (``shards.py``).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import NamedTuple
+
+from secondline.rules_config import RulesConfig
+
+from . import engine as rules_engine
+from .codec import dump_timeline
+from .domain import Fact, Segment
+
+
+class Work(NamedTuple):
+    """What one batch does to one subject."""
+
+    key: str
+    subject_type: str
+    added: tuple[Fact, ...]
+    """The facts the batch adds that still hold at its end, in feed order."""
+    gone: frozenset[str]
+    """Record ids of the subject that no longer hold (corrected or withdrawn, R-4)."""
+
+
+class Result(NamedTuple):
+    """A subject whose timeline changed: what the writer stores and publishes."""
+
+    key: str
+    timeline: str
+    """The encoded timeline (codec.py)."""
+    next_change_at: datetime | None
+    notable: bool
+
+
+class Held(NamedTuple):
+    facts: tuple[Fact, ...]
+    groups: rules_engine.Groups
+    segments: list[Segment]
+
+
+Loader = Callable[[list[str]], dict[str, tuple[tuple[Fact, ...], str | None]]]
+"""Subjects' holding facts and stored encoded timeline (None: never stored), by key."""
+
+
+class Timelines:
+    def __init__(self, rules: RulesConfig, *, cache_size: int, incremental: bool = True) -> None:
+        self.rules = rules
+        self.incremental = incremental
+        self._size = cache_size
+        self._held: OrderedDict[str, Held] = OrderedDict()
+        self._staged: dict[str, Held] = {}
+        self.counts = {"incremental": 0, "recomputed": 0, "loaded": 0}
+
+    def compute(self, work: Iterable[Work], now: datetime, load: Loader) -> list[Result]:
+        """The subjects of ``work`` whose timeline changed, in the order of ``work``."""
+        work = list(work)
+        missing = [w.key for w in work if w.key not in self._held]
+        stored = load(missing) if missing else {}
+        self.counts["loaded"] += len(missing)
+        found: list[Result] = []
+        for w in work:
+            held = self._held.get(w.key)
+            if held is not None:
+                previous: list[Segment] | str | None = held.segments
+                facts = held.facts
+            else:
+                facts, previous = stored.get(w.key, ((), None))
+            after_facts = tuple(f for f in (*facts, *w.added) if f.record_id not in w.gone) if w.gone else (*facts, *w.added)
+            if (held is not None and self.incremental and not w.gone
+                    and not any(f.kind in rules_engine.DEPENDENT_KINDS for f in w.added)):
+                groups = rules_engine.with_independent(held.groups, w.subject_type, list(w.added), self.rules)
+                self.counts["incremental"] += 1
+            else:
+                groups = rules_engine.groups(w.subject_type, list(after_facts), self.rules)
+                self.counts["recomputed"] += 1
+            segments = rules_engine.sweep(groups.flat())
+            self._staged[w.key] = Held(after_facts, groups, segments)
+            if isinstance(previous, str):  # as stored in the tables
+                encoded = dump_timeline(segments)
+                if encoded == previous:
+                    continue
+            else:  # held segments (or None for a new subject): comparing them is cheaper than encoding
+                if segments == previous:
+                    continue
+                encoded = dump_timeline(segments)
+            found.append(Result(w.key, encoded, rules_engine.next_change(segments, now),
+                                not rules_engine.is_plain_whitelist_from(segments, now)))
+        return found
+
+    def commit(self) -> None:
+        """The staged states are now what the tables hold."""
+        for key, held in self._staged.items():
+            self._held[key] = held
+            self._held.move_to_end(key)
+        self._staged.clear()
+        while len(self._held) > self._size:
+            self._held.popitem(last=False)
+
+    def rollback(self) -> None:
+        self._staged.clear()
+
+    def forget(self) -> None:
+        self._held.clear()
+        self._staged.clear()
+
+
+__all__ = ["Timelines", "Work", "Result", "Loader"]
