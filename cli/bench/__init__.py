@@ -29,6 +29,10 @@ BENCHMARKS = {
                     "Inbound envelopes a second (verified, mapped, filed) beside ingestion's own SubmitRecords of the same "
                     "records in the same run; inclusion and consistency proof times on a large log; append throughput "
                     "(bench/README.md)."),
+    "freshness": ("secondline.cli.bench.freshness", "record filed -> visible in the gate's decisions, under Decide load",
+                  "Records filed at a steady rate while the gate serves Decide at its own: how long from a record's "
+                  "acknowledgement until the gate's decisions hold it, and the gate's latency with and without the "
+                  "filing, measured in the same run (bench/README.md)."),
 }
 
 

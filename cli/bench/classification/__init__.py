@@ -138,5 +138,6 @@ def _report(rows, modes: list[str]) -> None:
     print("goal (issue): caught up within 60 s and within 1 GB; the baseline is the first mode, the ratio its time over the mode's")
     for (backend, mode), seconds in medians.items():
         peak = statistics.median(r[3]["peak_mb"] for r in rows if r[0] == backend and r[1] == mode)
-        met = seconds <= 60 and peak <= 1024
-        print(f"  {backend:<10}{mode:<17}{seconds:7.1f} s  {peak:6.0f} MB   {'met' if met else 'NOT met'}")
+        last = next(r[2] for r in rows if r[0] == backend)
+        verdict = ("met" if seconds <= 60 and peak <= 1024 else "NOT met") if last >= 1_000_000 else "(the goal is for 1,000,000 records)"
+        print(f"  {backend:<10}{mode:<17}{seconds:7.1f} s  {peak:6.0f} MB   {verdict}")

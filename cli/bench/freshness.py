@@ -1,0 +1,250 @@
+"""Benchmark: freshness under load. Records filed at a steady rate while the gate serves Decide at its own.
+
+    secondline bench freshness [--rate 1000] [--records-rate 100] [--duration 10] [--repeat 3]
+
+It starts ingestion, classification and the gate as ``secondline up`` does (separate processes,
+SQLite, loopback), files ``--population`` records to give the gate a snapshot, and then, each
+round, runs a load client (a process of its own, open loop: request *i* is sent at
+``start + i / rate`` whatever the answers, latency from the scheduled instant) calling Decide at
+``--rate``, twice: once alone (the baseline) and once while this process files
+``--records-rate`` records a second through ``SubmitRecord`` (each a smuggling penalty for an
+enterprise nobody has filed about, so each makes a change). For each record filed:
+
+- *acknowledged*: the instant its ``SubmitRecord`` returned (ingestion answers only once the
+  record is committed);
+- its change's revision: ``GetSubjectClass`` with ``min_record_cursor`` (asked after the fact);
+- *visible*: the first Decide answer, finished after the acknowledgement, whose
+  ``classification_revision`` is at least that revision: the gate decided on a snapshot that
+  holds the record's change.
+
+Freshness is visible minus acknowledged (both on the machine's monotonic clock, which the
+processes share). It prints the gate's latency with and without filing, their ratio, and the
+freshness percentiles; goals (issue): freshness p99 <= 200 ms, gate p99 with filing <= 1.1x
+without. It is a report, not a test: exit status 1 only if a call failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import bisect
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import grpc
+
+from secondline.classification.v1 import classification_pb2, classification_pb2_grpc
+from secondline.cli.bench.common import machine, percentile
+from secondline.cli.bench.gate.population import Pools, crossings, enterprise_key
+from secondline.cli.bench.gate.servers import _loop
+from secondline.cli.up.suite import SERVICES, start_suite
+from secondline.common.v1 import common_pb2
+from secondline.gate.v1 import gate_pb2
+from secondline.ingestion.v1 import ingestion_pb2, ingestion_pb2_grpc
+
+LANE_PRINCIPAL = "service/lane"  # who the lane systems call the gate as (the gate benchmark's caller)
+DEPARTMENT = (("x-secondline-principal", "department/ANTI_SMUGGLING"),)
+READER = (("x-secondline-principal", "operator/bench"),)
+DECIDE = "/secondline.gate.v1.GateService/Decide"
+CST = timezone(timedelta(hours=8))
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--rate", type=float, default=1000, help="Decide calls per second (default 1000)")
+    parser.add_argument("--records-rate", type=float, default=100, help="records filed per second (default 100)")
+    parser.add_argument("--duration", type=float, default=10, help="seconds measured per run (default 10)")
+    parser.add_argument("--warmup", type=float, default=2, help="seconds of untimed load before each run (default 2)")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of (without, with) filing; medians reported (default 3)")
+    parser.add_argument("--population", type=int, default=5000, help="records filed before the rounds (default 5000)")
+    parser.add_argument("--data", type=Path, help="keep the suite's folder (logs, databases) here; default a temporary one")
+
+
+def run(args: argparse.Namespace) -> int:
+    print(f"freshness under load: Decide at {args.rate:,.0f}/s, records filed at {args.records_rate:,.0f}/s, "
+          f"{args.duration:g} s measured per run after {args.warmup:g} s, {args.repeat} rounds")
+    print(machine())
+    with tempfile.TemporaryDirectory(prefix="secondline-freshness-") as tmp:
+        data = args.data or Path(tmp)
+        suite = start_suite(data, services=[s for s in SERVICES if s.name in ("ingestion", "classification", "gate")],
+                            ready_timeout=120)
+        try:
+            return asyncio.run(_rounds(args, suite))
+        finally:
+            suite.stop()
+
+
+async def _rounds(args, suite) -> int:
+    ingestion = grpc.aio.insecure_channel(suite.address("ingestion"))
+    classification = grpc.aio.insecure_channel(suite.address("classification"))
+    filer = Filer(ingestion_pb2_grpc.IngestionServiceStub(ingestion),
+                  classification_pb2_grpc.ClassificationServiceStub(classification))
+    started = time.perf_counter()
+    await filer.population(args.population)
+    print(f"  population: {args.population:,} records filed and classified in {time.perf_counter() - started:.1f} s")
+    rounds: list[tuple[dict, dict, list[float]]] = []
+    for round_ in range(args.repeat):
+        alone = await _load(suite.address("gate"), args, f"a{round_}")
+        filing = asyncio.create_task(filer.file(args.records_rate, args.warmup + args.duration - 1.0))
+        loaded = await _load(suite.address("gate"), args, f"b{round_}")
+        filed = await filing
+        fresh, unseen = await filer.freshness(filed, loaded, measured_from=loaded["measured_from"])
+        rounds.append((alone, loaded, fresh))
+        print(f"  round {round_ + 1}: gate alone p50 {alone['p50']:.2f} p99 {alone['p99']:.2f} ms; with filing p50 "
+              f"{loaded['p50']:.2f} p99 {loaded['p99']:.2f} ms; {len(fresh)} records, freshness p50 "
+              f"{percentile(fresh, 0.5):.0f} p99 {percentile(fresh, 0.99):.0f} max {fresh[-1] if fresh else 0:.0f} ms"
+              f"{f', {unseen} not seen before the run ended' if unseen else ''}; load average {os.getloadavg()[0]:.2f}")
+        if alone["errors"] or loaded["errors"]:
+            print(f"  FAILED calls: {alone['errors'] or loaded['errors']}")
+            return 1
+    await ingestion.close()
+    await classification.close()
+    _report(rounds)
+    return 0
+
+
+def _report(rounds) -> None:
+    def median(values):
+        return statistics.median(values)
+    alone_p99 = median([a["p99"] for a, _, _ in rounds])
+    loaded_p99 = median([b["p99"] for _, b, _ in rounds])
+    fresh_p99 = median([percentile(f, 0.99) for _, _, f in rounds])
+    ratio = loaded_p99 / alone_p99 if alone_p99 else float("inf")
+    print()
+    print("medians of the rounds           without filing   with filing   ratio")
+    for name in ("p50", "p99", "p999"):
+        a, b = median([r[0][name] for r in rounds]), median([r[1][name] for r in rounds])
+        print(f"  gate Decide {name:<5} ms          {a:10.2f}   {b:11.2f}   {b / a if a else float('inf'):5.2f}x")
+    print(f"  freshness p50 / p99 / max ms                     {median([percentile(f, 0.5) for _, _, f in rounds]):.0f} / "
+          f"{fresh_p99:.0f} / {median([f[-1] if f else 0 for _, _, f in rounds]):.0f}")
+    print()
+    print("goal (issue)                                      measured        goal")
+    print(f"record acknowledged -> in the gate's decisions, p99 {fresh_p99:7.0f} ms   <= 200 ms   {'met' if fresh_p99 <= 200 else 'NOT met'}")
+    print(f"gate p99 with filing / without                    {ratio:6.2f}x     <= 1.1x    {'met' if ratio <= 1.1 else 'NOT met'}")
+
+
+class Filer:
+    """Files records, and works out when each became visible in the gate's decisions."""
+
+    def __init__(self, ingestion, classification) -> None:
+        self.ingestion, self.classification = ingestion, classification
+        self.next = 0
+
+    def _record(self) -> tuple[str, ingestion_pb2.RecordInput]:
+        self.next += 1
+        key = enterprise_key(self.next, "460300")  # a region of its own: a subject nobody has filed about
+        today = datetime.now(CST).date()
+        return key, ingestion_pb2.RecordInput(
+            source_id=f"F-{os.getpid()}-{self.next}", kind=common_pb2.RECORD_KIND_SMUGGLING_PENALTY,
+            subject=common_pb2.SubjectId(enterprise=key),
+            decided_on=common_pb2.Date(year=today.year, month=today.month, day=today.day))
+
+    async def population(self, count: int) -> None:
+        last = ""
+        for _ in range(count // 500 + 1):
+            records = [self._record()[1] for _ in range(min(500, count))]
+            count -= len(records)
+            if not records:
+                break
+            async for reply in self.ingestion.SubmitRecords(iter([ingestion_pb2.SubmitRecordsRequest(records=records)]),
+                                                            metadata=DEPARTMENT):
+                last = reply.results[-1].record.cursor
+        if last:
+            await self.classification.GetStatus(classification_pb2.GetStatusRequest(), metadata=READER)
+            await self._revision(enterprise_key(self.next, "460300"), last)
+
+    async def file(self, rate: float, seconds: float) -> list[tuple[float, str, str]]:
+        """(acknowledged, subject, cursor) of each record, filed open loop at ``rate`` for ``seconds``."""
+        found: list[tuple[float, str, str]] = []
+
+        async def one(key, record) -> None:
+            reply = await self.ingestion.SubmitRecord(ingestion_pb2.SubmitRecordRequest(record=record), metadata=DEPARTMENT)
+            found.append((time.perf_counter(), key, reply.record.cursor))
+
+        start, tasks = time.perf_counter(), []
+        for i in range(int(rate * seconds)):
+            delay = start + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(*self._record())))
+        await asyncio.gather(*tasks)
+        return found
+
+    async def _revision(self, key: str, cursor: str) -> int:
+        reply = await self.classification.GetSubjectClass(classification_pb2.GetSubjectClassRequest(
+            subject=common_pb2.SubjectId(enterprise=key), min_record_cursor=cursor), metadata=READER, timeout=60)
+        return reply.subject_class.revision
+
+    async def freshness(self, filed, load: dict, *, measured_from: float) -> tuple[list[float], int]:
+        """Milliseconds from acknowledged to visible, sorted, of the records acknowledged in the
+        measured window; and how many were not visible before the run ended."""
+        answers = sorted(load["answers"])  # (finished, revision)
+        finished = [a[0] for a in answers]
+        found, unseen = [], 0
+        for acknowledged, key, cursor in filed:
+            if acknowledged < measured_from:
+                continue
+            revision = await self._revision(key, cursor)
+            i = bisect.bisect_left(finished, acknowledged)
+            while i < len(answers) and answers[i][1] < revision:
+                i += 1
+            if i == len(answers):
+                unseen += 1
+            else:
+                found.append((answers[i][0] - acknowledged) * 1000)
+        return sorted(found), unseen
+
+
+async def _load(address: str, args, tag: str) -> dict:
+    """Run the load client process for one run; its summary."""
+    command = json.dumps({"address": address, "rate": args.rate, "warmup": args.warmup, "duration": args.duration, "tag": tag})
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "secondline.cli.bench.freshness", command,
+                                                   stdout=subprocess.PIPE)
+    out, _ = await process.communicate()
+    if process.returncode:
+        raise RuntimeError(f"the load client failed (exit status {process.returncode})")
+    return json.loads(out)
+
+
+# -- the load client, a process of its own ---------------------------------------------------------
+
+async def _open_loop(cmd: dict) -> dict:
+    count = round(cmd["rate"] * (cmd["warmup"] + cmd["duration"]))
+    payloads, _ = crossings(count, cmd["tag"], 1, Pools.make(0), 0.0, int(time.time()))
+    metadata = (("x-secondline-principal", LANE_PRINCIPAL),)
+    scheduled, finished, replies, errors = [0.0] * count, [0.0] * count, [b""] * count, []
+    async with grpc.aio.insecure_channel(cmd["address"]) as channel:
+        call = channel.unary_unary(DECIDE)
+
+        async def one(i: int) -> None:
+            try:
+                replies[i] = await call(payloads[i], metadata=metadata, timeout=30)
+            except grpc.RpcError as error:
+                errors.append(f"{error.code().name}: {error.details()}")
+            finished[i] = time.perf_counter()
+
+        start, tasks = time.perf_counter() + 0.01, []
+        for i in range(count):
+            due = start + i / cmd["rate"]
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            scheduled[i] = due
+            tasks.append(asyncio.create_task(one(i)))
+        await asyncio.gather(*tasks)
+    warm = round(cmd["rate"] * cmd["warmup"])
+    latencies = sorted((finished[i] - scheduled[i]) * 1000 for i in range(warm, count) if replies[i])
+    answers = [(finished[i], gate_pb2.DecideResponse.FromString(replies[i]).decision.classification_revision)
+               for i in range(count) if replies[i]]
+    return {"p50": percentile(latencies, 0.5), "p99": percentile(latencies, 0.99), "p999": percentile(latencies, 0.999),
+            "errors": errors[:5], "answers": answers, "measured_from": start + warm / cmd["rate"]}
+
+
+if __name__ == "__main__":
+    print(json.dumps(_loop().run_until_complete(_open_loop(json.loads(sys.argv[1])))))

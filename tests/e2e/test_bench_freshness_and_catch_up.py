@@ -1,0 +1,44 @@
+"""``secondline bench freshness`` and ``secondline bench classification`` end to end with tiny
+parameters: each runs its real services and prints its report with the baseline beside.
+
+Timings are not asserted (the benchmarks are reports, and a loaded CI machine is slow); only
+that every process starts, records become visible in the gate's decisions, and the tables and
+goals are printed.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+SECONDLINE = str(Path(sys.executable).parent / "secondline")  # the venv's console script
+
+
+def test_the_freshness_benchmark_sees_each_filed_record_in_the_gates_decisions(tmp_path):
+    done = subprocess.run(
+        [SECONDLINE, "bench", "freshness", "--rate", "100", "--records-rate", "10", "--duration", "2", "--warmup", "0.5",
+         "--repeat", "1", "--population", "20", "--data", str(tmp_path)],
+        capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = done.stdout
+    assert "population: 20 records filed and classified" in out
+    round_line = re.search(r"round 1: gate alone p50 [\d.]+ p99 [\d.]+ ms; with filing p50 [\d.]+ p99 [\d.]+ ms; "
+                           r"(\d+) records, freshness p50 \d+ p99 \d+ max \d+ ms", out)
+    assert round_line and int(round_line.group(1)) > 0, out
+    assert "not seen" not in out  # every record filed in the window was seen in a decision
+    assert re.search(r"gate Decide p99\s+ms\s+[\d.]+\s+[\d.]+\s+[\d.]+x", out)
+    for goal in ("record acknowledged -> in the gate's decisions, p99", "gate p99 with filing / without"):
+        assert goal in out
+
+
+def test_the_catch_up_benchmark_runs_the_baseline_and_the_sharded_mode(tmp_path):
+    done = subprocess.run(
+        [SECONDLINE, "bench", "classification", "--records", "300", "--subjects", "60", "--backends", "sqlite"],
+        capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = done.stdout
+    for mode in ("straightforward", "sharded"):
+        assert re.search(rf"^sqlite\s+{mode}\s+300\s+[\d.]+\s+[\d,]+\s+\d+\s+\d+\s+\d+\s+[\d,]+\s+[\d.]+x$", out, re.M), out
+    assert "goal (issue)" in out
