@@ -91,10 +91,15 @@ async def _rounds(args, suite) -> int:
     rounds: list[tuple[dict, dict, list[float]]] = []
     for round_ in range(args.repeat):
         alone = await _load(suite.address("gate"), args, f"a{round_}")
-        filing = asyncio.create_task(filer.file(args.records_rate, args.warmup + args.duration - 1.0))
-        loaded = await _load(suite.address("gate"), args, f"b{round_}")
+        stop = asyncio.Event()
+        filing = asyncio.create_task(filer.file(args.records_rate, stop))
+        try:
+            loaded = await _load(suite.address("gate"), args, f"b{round_}")
+        finally:
+            stop.set()
         filed = await filing
-        fresh, unseen = await filer.freshness(filed, loaded, measured_from=loaded["measured_from"])
+        # Records acknowledged in the measured window, up to a second before the load's last send.
+        fresh, unseen = await filer.freshness(filed, loaded, window=(loaded["measured_from"], loaded["last_send"] - 1.0))
         rounds.append((alone, loaded, fresh))
         print(f"  round {round_ + 1}: gate alone p50 {alone['p50']:.2f} p99 {alone['p99']:.2f} ms; with filing p50 "
               f"{loaded['p50']:.2f} p99 {loaded['p99']:.2f} ms; {len(fresh)} records, freshness p50 "
@@ -159,20 +164,21 @@ class Filer:
             await self.classification.GetStatus(classification_pb2.GetStatusRequest(), metadata=READER)
             await self._revision(enterprise_key(self.next, "460300"), last)
 
-    async def file(self, rate: float, seconds: float) -> list[tuple[float, str, str]]:
-        """(acknowledged, subject, cursor) of each record, filed open loop at ``rate`` for ``seconds``."""
+    async def file(self, rate: float, stop: asyncio.Event) -> list[tuple[float, str, str]]:
+        """(acknowledged, subject, cursor) of each record, filed open loop at ``rate`` until ``stop``."""
         found: list[tuple[float, str, str]] = []
 
         async def one(key, record) -> None:
             reply = await self.ingestion.SubmitRecord(ingestion_pb2.SubmitRecordRequest(record=record), metadata=DEPARTMENT)
             found.append((time.perf_counter(), key, reply.record.cursor))
 
-        start, tasks = time.perf_counter(), []
-        for i in range(int(rate * seconds)):
+        start, tasks, i = time.perf_counter(), [], 0
+        while not stop.is_set():
             delay = start + i / rate - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
             tasks.append(asyncio.create_task(one(*self._record())))
+            i += 1
         await asyncio.gather(*tasks)
         return found
 
@@ -181,14 +187,14 @@ class Filer:
             subject=common_pb2.SubjectId(enterprise=key), min_record_cursor=cursor), metadata=READER, timeout=60)
         return reply.subject_class.revision
 
-    async def freshness(self, filed, load: dict, *, measured_from: float) -> tuple[list[float], int]:
-        """Milliseconds from acknowledged to visible, sorted, of the records acknowledged in the
-        measured window; and how many were not visible before the run ended."""
+    async def freshness(self, filed, load: dict, *, window: tuple[float, float]) -> tuple[list[float], int]:
+        """Milliseconds from acknowledged to visible, sorted, of the records acknowledged in
+        ``window``; and how many of them were not visible before the run ended."""
         answers = sorted(load["answers"])  # (finished, revision)
         finished = [a[0] for a in answers]
         found, unseen = [], 0
         for acknowledged, key, cursor in filed:
-            if acknowledged < measured_from:
+            if not window[0] <= acknowledged <= window[1]:
                 continue
             revision = await self._revision(key, cursor)
             i = bisect.bisect_left(finished, acknowledged)
@@ -243,7 +249,7 @@ async def _open_loop(cmd: dict) -> dict:
     answers = [(finished[i], gate_pb2.DecideResponse.FromString(replies[i]).decision.classification_revision)
                for i in range(count) if replies[i]]
     return {"p50": percentile(latencies, 0.5), "p99": percentile(latencies, 0.99), "p999": percentile(latencies, 0.999),
-            "errors": errors[:5], "answers": answers, "measured_from": start + warm / cmd["rate"]}
+            "errors": errors[:5], "answers": answers, "measured_from": start + warm / cmd["rate"], "last_send": scheduled[-1]}
 
 
 if __name__ == "__main__":
