@@ -128,6 +128,30 @@ def upsert(engine: Engine, table, keys: list[str]):
     )
 
 
+def insert_many(conn, statement, rows: list[dict]) -> None:
+    """``conn.execute(statement, rows)`` for many rows of one table, at a fraction of the cost.
+
+    ``statement`` is an ``insert(table)`` (or an :func:`upsert`) whose parameters are the
+    table's columns, every row giving every column. SQLAlchemy processes each row's parameters
+    through the statement compiler (about 25 µs a row of twenty columns); here the statement
+    is compiled once and each value goes through its column type's own bind processor for the
+    connection's dialect (the same conversions, so the same stored values), and the rows go to
+    the driver's ``executemany`` in one call.
+    """
+    if not rows:
+        return
+    dialect = conn.dialect
+    compiled = statement.compile(dialect=dialect)
+    table = statement.table
+    names = list(compiled.positiontup) if compiled.positiontup else [c.name for c in table.columns]
+    processors = [(name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names]
+    if dialect.paramstyle in ("qmark", "numeric", "format"):
+        params = [tuple(row[name] if process is None else process(row[name]) for name, process in processors) for row in rows]
+    else:  # named / pyformat: the compiled statement's parameter names are the columns'
+        params = [{name: row[name] if process is None else process(row[name]) for name, process in processors} for row in rows]
+    conn.exec_driver_sql(str(compiled), params)
+
+
 class UtcDateTime(TypeDecorator):
     """An instant, stored in UTC on every backend and read back timezone-aware.
 

@@ -15,6 +15,7 @@ from secondline.dates import CST
 from .domain import Contribution, Segment
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same few thousand midnights again and again; an aware timestamp() is slow
 def _t(value: datetime | None) -> int | None:
     return int(value.timestamp()) if value is not None else None
 

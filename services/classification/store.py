@@ -18,7 +18,7 @@ from opentelemetry import trace
 from sqlalchemy import Engine, func, insert, or_, select, text, update
 
 from secondline.rules_config import RulesConfig
-from secondline.storage import is_postgres, writer, upsert
+from secondline.storage import insert_many, is_postgres, upsert, writer
 from secondline.telemetry import context_from_traceparent, span_traceparent
 
 from . import engine as rules_engine
@@ -143,7 +143,7 @@ class ClassificationStore:
                     pending = side.shards.submit(side.url, work, now)
                 else:  # what each subject held before this batch is read before its records are inserted
                     results = side.compute(work, now, lambda keys: load_subjects(conn, keys))
-                conn.execute(insert(records), rows)
+                insert_many(conn, insert(records), rows)
                 for chunk in _chunks(sorted(set(gone) - {r["record_id"] for r in rows})):
                     conn.execute(update(records).where(records.c.record_id.in_(chunk)).values(holds=False))
                 if isinstance(side, _Side):
@@ -203,8 +203,8 @@ class ClassificationStore:
                                 "effective_at": now, "timeline": result.timeline, "record_id": cause.record_id,
                                 "traceparent": self._trace_change(cause, result.key, revision)})
         if subject_rows:
-            conn.execute(upsert(self.engine, subjects, ["subject_key"]), subject_rows)
-            conn.execute(insert(changes), change_rows)
+            insert_many(conn, upsert(self.engine, subjects, ["subject_key"]), subject_rows)
+            insert_many(conn, insert(changes), change_rows)
         return len(change_rows)
 
     def _trace_change(self, cause: Incoming, key: str, revision: int) -> str:
