@@ -1,0 +1,58 @@
+"""``storage.insert_many`` stores exactly what ``conn.execute(insert(table), rows)`` stores, on
+SQLite and PostgreSQL: dates, aware instants (UTC, UtcDateTime), booleans, NULLs, and an upsert
+updates as SQLAlchemy's own does."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import insert, select
+
+from secondline.services.classification.tables import Base, RecordRow, SubjectRow
+from secondline.storage import insert_many, make_engine, upsert
+
+CST = timezone(timedelta(hours=8))
+
+
+def _record(record_id: str, **changes) -> dict:
+    row = dict(record_id=record_id, cursor=7, subject_type="enterprise", subject_key="91460100MA5T0A3D5P", kind="RISK_ALERT",
+               content_kind="RISK_ALERT", source="CUSTOMS", decided_on=date(2026, 2, 28), grade="", list="", severity="",
+               valid_until=date(2026, 5, 29), root_cursor=7, holds=True, traceparent="00-ab-cd-01", objection_id="",
+               marked_at=datetime(2026, 3, 1, 0, 30, 0, 123456, tzinfo=CST), marked_records="r1 r2", effect="")
+    row.update(changes)
+    return row
+
+
+def test_insert_many_stores_what_sqlalchemys_own_insert_stores(database_url):
+    engine = make_engine(database_url)
+    Base.metadata.create_all(engine)
+    table = RecordRow.__table__
+    rows = [_record("a"), _record("b", holds=False, valid_until=None, marked_at=None, cursor=2**40)]
+    with engine.begin() as conn:
+        conn.execute(insert(table), rows)
+        insert_many(conn, insert(table), [dict(r, record_id="x" + r["record_id"]) for r in rows])
+    with engine.connect() as conn:
+        stored = {r.record_id: r._asdict() for r in conn.execute(select(table))}
+    for name in ("a", "b"):
+        theirs, ours = dict(stored[name]), dict(stored["x" + name])
+        assert ours.pop("record_id") == "x" + name and theirs.pop("record_id") == name
+        assert ours == theirs
+    assert stored["xa"]["marked_at"] == datetime(2026, 2, 28, 16, 30, 0, 123456, tzinfo=timezone.utc)
+    assert stored["xb"]["holds"] is False and stored["xb"]["valid_until"] is None
+    engine.dispose()
+
+
+def test_insert_many_runs_an_upsert_as_sqlalchemy_does(database_url):
+    engine = make_engine(database_url)
+    Base.metadata.create_all(engine)
+    table = SubjectRow.__table__
+    first = {"subject_key": "k", "subject_type": "enterprise", "timeline": "[]", "revision": 1, "next_change_at": None, "notable": False}
+    with engine.begin() as conn:
+        insert_many(conn, upsert(engine, table, ["subject_key"]), [first])
+        insert_many(conn, upsert(engine, table, ["subject_key"]),
+                    [dict(first, timeline="[1]", revision=2, notable=True, next_change_at=datetime(2027, 1, 1, tzinfo=CST))])
+    with engine.connect() as conn:
+        rows = [r._asdict() for r in conn.execute(select(table))]
+    assert rows == [{"subject_key": "k", "subject_type": "enterprise", "timeline": "[1]", "revision": 2,
+                     "next_change_at": datetime(2026, 12, 31, 16, tzinfo=timezone.utc), "notable": True}]
+    engine.dispose()
