@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv lint demo up test protos protos-check lint-protos breaking k8s-check bench bench-classification bench-gate scenarios lock clean
+.PHONY: venv lint demo up test protos protos-check lint-protos breaking k8s-check bench bench-classification bench-gate bench-freshness scenarios lock clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,9 @@ bench-classification: $(STAMP)
 
 bench-gate: $(STAMP)
 	$(BIN)/secondline bench gate $(BENCH_ARGS)
+
+bench-freshness: $(STAMP)
+	$(BIN)/secondline bench freshness $(BENCH_ARGS)
 
 scenarios: $(STAMP)
 	$(BIN)/secondline scenarios ../shared/spec/scenarios tests/scenarios
