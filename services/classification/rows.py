@@ -1,12 +1,11 @@
-"""Classification's rows: a record to its row and back to a fact."""
+"""Classification's rows: a record to its row and back to a fact, and a batch's rows as each subject's work."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-
-
 from .domain import Fact
+from .timelines import Work
 from .tables import ChangeRow, CursorRow, RecordRow, SubjectRow
 
 records, subjects, changes, cursors = (RecordRow.__table__, SubjectRow.__table__, ChangeRow.__table__,
@@ -41,3 +40,15 @@ def _fact(row) -> Fact:
 def _chunks(items: list):
     for i in range(0, len(items), _CHUNK):
         yield items[i:i + _CHUNK]
+
+
+def _work(rows: list[dict], gone: dict[str, str], touched: dict) -> list[Work]:
+    """Each touched subject's part of the batch, in key order (the order changes are numbered in)."""
+    added: dict[str, list[Fact]] = {}
+    for row in rows:
+        if row["holds"]:
+            added.setdefault(row["subject_key"], []).append(_fact(row))
+    lost: dict[str, set[str]] = {}
+    for record_id, key in gone.items():
+        lost.setdefault(key, set()).add(record_id)
+    return [Work(key, touched[key][0], tuple(added.get(key, ())), frozenset(lost.get(key, ()))) for key in sorted(touched)]

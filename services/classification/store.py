@@ -25,9 +25,9 @@ from . import engine as rules_engine
 from .codec import load_timeline
 from .domain import Fact, Segment
 from .tables import ChangeRow, CursorRow, RecordRow, SubjectRow
-from .rows import _chunks, _fact, _row
+from .rows import _chunks, _fact, _row, _work
 from .shards import Shards, load_subjects
-from .timelines import Result, Timelines, Work
+from .timelines import Result, Timelines
 
 records, subjects, changes, cursors = (RecordRow.__table__, SubjectRow.__table__, ChangeRow.__table__,
                                       CursorRow.__table__)
@@ -325,14 +325,3 @@ class ClassificationStore:
                                             records.c.subject_key > after_key)
                                      .order_by(records.c.subject_key).limit(limit)).tuples())
 
-
-def _work(rows: list[dict], gone: dict[str, str], touched: dict) -> list[Work]:
-    """Each touched subject's part of the batch, in key order (the order changes are numbered in)."""
-    added: dict[str, list[Fact]] = {}
-    for row in rows:
-        if row["holds"]:
-            added.setdefault(row["subject_key"], []).append(_fact(row))
-    lost: dict[str, set[str]] = {}
-    for record_id, key in gone.items():
-        lost.setdefault(key, set()).add(record_id)
-    return [Work(key, touched[key][0], tuple(added.get(key, ())), frozenset(lost.get(key, ()))) for key in sorted(touched)]
