@@ -42,6 +42,7 @@ import grpc
 
 from secondline.classification.v1 import classification_pb2, classification_pb2_grpc
 from secondline.cli.bench.common import machine, percentile
+from secondline.cli.bench.gate.load import lane_caller
 from secondline.cli.bench.gate.population import Pools, crossings, enterprise_key
 from secondline.cli.bench.gate.servers import _loop
 from secondline.cli.up.suite import SERVICES, start_suite
@@ -49,7 +50,6 @@ from secondline.common.v1 import common_pb2
 from secondline.gate.v1 import gate_pb2
 from secondline.ingestion.v1 import ingestion_pb2, ingestion_pb2_grpc
 
-LANE_PRINCIPAL = "service/lane"  # who the lane systems call the gate as (the gate benchmark's caller)
 DEPARTMENT = (("x-secondline-principal", "department/ANTI_SMUGGLING"),)
 READER = (("x-secondline-principal", "operator/bench"),)
 DECIDE = "/secondline.gate.v1.GateService/Decide"
@@ -223,14 +223,17 @@ async def _load(address: str, args, tag: str) -> dict:
 async def _open_loop(cmd: dict) -> dict:
     count = round(cmd["rate"] * (cmd["warmup"] + cmd["duration"]))
     payloads, _ = crossings(count, cmd["tag"], 1, Pools.make(0), 0.0, int(time.time()))
-    metadata = (("x-secondline-principal", LANE_PRINCIPAL),)
+    # Each crossing is decided by its own port's lane system (lane/<PORT>, M-0), as in the gate benchmark.
+    by_port: dict[str, tuple] = {}
+    callers = [by_port.setdefault(port, lane_caller(port))
+               for port in (gate_pb2.DecideRequest.FromString(p).crossing.port for p in payloads)]
     scheduled, finished, replies, errors = [0.0] * count, [0.0] * count, [b""] * count, []
     async with grpc.aio.insecure_channel(cmd["address"]) as channel:
         call = channel.unary_unary(DECIDE)
 
         async def one(i: int) -> None:
             try:
-                replies[i] = await call(payloads[i], metadata=metadata, timeout=30)
+                replies[i] = await call(payloads[i], metadata=callers[i], timeout=30)
             except grpc.RpcError as error:
                 errors.append(f"{error.code().name}: {error.details()}")
             finished[i] = time.perf_counter()
