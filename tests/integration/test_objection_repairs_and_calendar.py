@@ -83,7 +83,7 @@ async def test_a_repair_is_refused_for_a_new_violation_and_a_rejection_keeps_the
     admitted = await apply(suite, other, second.record_id)
     rejected = await decide(suite, "ANTI_SMUGGLING", admitted.repair_id, "REJECTED", "obligations not met")
     assert rejected.status == opb.REPAIR_STATUS_REJECTED and rejected.reason == "obligations not met" and not rejected.filed_record_ids
-    assert LISTED in (await class_at(suite, other, datetime(2027, 1, 12, 11, tzinfo=CST))).flags
+    assert LISTED in (await class_at(suite, other, datetime(2027, 1, 12, 11, tzinfo=CST), second.cursor)).flags
 
 
 @pytest.fixture

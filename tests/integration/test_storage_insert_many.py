@@ -16,7 +16,7 @@ CST = timezone(timedelta(hours=8))
 
 def _record(record_id: str, **changes) -> dict:
     row = dict(record_id=record_id, cursor=7, subject_type="enterprise", subject_key="91460100MA5T0A3D5P", kind="RISK_ALERT",
-               content_kind="RISK_ALERT", source="CUSTOMS", decided_on=date(2026, 2, 28), grade="", list="", severity="",
+               content_kind="RISK_ALERT", source="CUSTOMS", source_id="C-1", decided_on=date(2026, 2, 28), grade="", list="", severity="",
                valid_until=date(2026, 5, 29), root_cursor=7, holds=True, traceparent="00-ab-cd-01", objection_id="",
                marked_at=datetime(2026, 3, 1, 0, 30, 0, 123456, tzinfo=CST), marked_records="r1 r2", effect="")
     row.update(changes)
