@@ -11,6 +11,7 @@ flight get ``grace`` seconds to finish, then the service's own resources are rel
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from dataclasses import dataclass, field
@@ -267,3 +268,12 @@ def open_database(settings: DatabaseSettings, telemetry: Telemetry, service: str
     if settings.migrate:
         migrate(engine, f"secondline.services.{service}.migrations", version_table=f"alembic_version_{service}")
     return Database(engine)
+
+
+async def cancel_all(tasks: list[asyncio.Task]) -> None:
+    """Cancel a service's background tasks and wait until each has ended (a stop's first step)."""
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

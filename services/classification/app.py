@@ -8,7 +8,6 @@ Settings come from the file and from ``SECONDLINE_CLASSIFICATION_*`` environment
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,7 +25,7 @@ from secondline.feeds import keep_health
 from secondline.measures import load_measures
 from secondline.pseudonyms import PseudonymSettings, load_pseudonyms
 from secondline.rules_config import load_rules
-from secondline.server import (ClientTlsSettings, DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings, client_channel,
+from secondline.server import (cancel_all, ClientTlsSettings, DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings, client_channel,
                                host, open_database, service_main)
 from secondline.storage import Database
 from secondline.telemetry import Telemetry
@@ -139,11 +138,7 @@ class ClassificationService:
             keep_health(health, RECORD_FEED_HEALTH, lambda: not self.follower.watch.stalled), name="classification-health"))
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_all(self._tasks)
         self.reads.close()
         self._db.close()
         self._store.close()

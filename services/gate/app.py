@@ -14,7 +14,6 @@ NOT_SERVING otherwise. Page on that one; route traffic on the overall one.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import logging
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from secondline.clock_service import register_if_manual
 from secondline.config import Strict
 from secondline.feeds import keep_health
 from secondline.gate.v1 import gate_pb2, gate_pb2_grpc
-from secondline.server import (NOT_SERVING, SERVING, ClientTlsSettings, DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings,
+from secondline.server import (cancel_all, NOT_SERVING, SERVING, ClientTlsSettings, DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings,
                                client_channel, host, open_database, service_main)
 from secondline.storage import Database
 from secondline.telemetry import Telemetry
@@ -197,11 +196,7 @@ class GateService:
             await asyncio.sleep(1.0)
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_all(self._tasks)
         await asyncio.to_thread(self.gate.log.close)
         self._db.close()
 

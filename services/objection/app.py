@@ -8,7 +8,6 @@ Settings come from the file and from ``SECONDLINE_OBJECTION_*`` environment vari
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +22,7 @@ from secondline.config import Strict
 from secondline.dates import WorkingCalendar
 from secondline.objection.v1 import objection_pb2, objection_pb2_grpc
 from secondline.rules_config import load_rules
-from secondline.server import (ClientTlsSettings, DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings, client_channel,
+from secondline.server import (cancel_all, ClientTlsSettings, DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings, client_channel,
                                host, open_database, service_main)
 from secondline.storage import Database
 from secondline.telemetry import Telemetry
@@ -122,11 +121,7 @@ class ObjectionService:
         self._tasks = [asyncio.create_task(self.objections.deliverer.run(), name="objection-outbox")]
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_all(self._tasks)
         for channel in self._channels:
             await channel.close()
         self.reads.close()

@@ -10,7 +10,6 @@ signing keys are checked before the service listens.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,7 +22,7 @@ from secondline.clock import Clock
 from secondline.clock_service import register_if_manual
 from secondline.config import Strict
 from secondline.recognition.v1 import recognition_pb2, recognition_pb2_grpc
-from secondline.server import (ClientTlsSettings, DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings, client_channel,
+from secondline.server import (cancel_all, ClientTlsSettings, DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings, client_channel,
                                host, open_database, service_main)
 from secondline.storage import Database
 from secondline.telemetry import Telemetry
@@ -102,11 +101,7 @@ class RecognitionService:
         self._tasks = [asyncio.create_task(self.recognition.outbox.run(), name="recognition-outbox")]
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_all(self._tasks)
         for channel in self._channels:
             await channel.close()
         self.reads.close()
