@@ -17,7 +17,7 @@ from typing import Callable
 
 from sqlalchemy import Engine, Table, insert
 
-from secondline.storage import writer
+from secondline.storage import insert_many, writer
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ class QueuedLog:
                 continue
             try:
                 with self._writes.begin() as conn:
-                    conn.execute(insert(self._table), [self._to_row(item) for item in batch])
+                    insert_many(conn, insert(self._table), [self._to_row(item) for item in batch])
             except Exception:
                 if stopping:
                     return

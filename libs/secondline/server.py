@@ -24,6 +24,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from secondline.auth import Authenticator, MetadataAuthenticator, MutualTlsAuthenticator
 from secondline.config import Strict
 from secondline.guard import Authorization
+from secondline.per_method import PerMethodServer
 from secondline.standard import HEALTH, HealthServicer, WireErrors, enable_reflection
 from secondline.telemetry import Telemetry
 
@@ -109,15 +110,17 @@ class ServiceHost:
         # The authorization table's check is innermost: it sees the servicer's own handler.
         interceptors = [WireErrors(domain), *self.telemetry.server_interceptors(untraced),
                         Authorization(self.authenticator(), domain)]
-        server = grpc.aio.server(interceptors=interceptors)
+        # Each decides by the method alone: applied once per method, not on every call.
+        real = grpc.aio.server()
+        server = PerMethodServer(real, interceptors)
         self._names = self.service.register(server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         for name in ["", *self._names]:
             await self.health.set(name, NOT_SERVING)
         enable_reflection([*self._names, HEALTH], server)
-        self.port = self._bind(server)
-        await server.start()
-        self._server = server
+        self.port = self._bind(real)
+        await real.start()
+        self._server = real
         if self.settings.health_listen:
             await self._start_health_server(self.settings.health_listen)
         await self.service.start()

@@ -131,8 +131,9 @@ def upsert(engine: Engine, table, keys: list[str]):
 def insert_many(conn, statement, rows: list[dict]) -> None:
     """``conn.execute(statement, rows)`` for many rows of one table, at a fraction of the cost.
 
-    ``statement`` is an ``insert(table)`` (or an :func:`upsert`) whose parameters are the
-    table's columns, every row giving every column. SQLAlchemy processes each row's parameters
+    ``statement`` is an ``insert(table)`` (or an :func:`upsert`); every row gives the same
+    columns (those of the first row; a column none gives, such as an autoincrement key, takes
+    its default in the database). SQLAlchemy processes each row's parameters
     through the statement compiler (about 25 µs a row of twenty columns); here the statement
     is compiled once and each value goes through its column type's own bind processor for the
     connection's dialect (the same conversions, so the same stored values), and the rows go to
@@ -141,9 +142,9 @@ def insert_many(conn, statement, rows: list[dict]) -> None:
     if not rows:
         return
     dialect = conn.dialect
-    compiled = statement.compile(dialect=dialect)
+    compiled = statement.compile(dialect=dialect, column_keys=list(rows[0]))
     table = statement.table
-    names = list(compiled.positiontup) if compiled.positiontup else [c.name for c in table.columns]
+    names = list(compiled.positiontup) if compiled.positiontup else list(rows[0])
     processors = [(name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names]
     if dialect.paramstyle in ("qmark", "numeric", "format"):
         params = [tuple(row[name] if process is None else process(row[name]) for name, process in processors) for row in rows]
