@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Protocol
 
 from secondline.errors import PermissionDenied, Unauthenticated
@@ -63,6 +63,11 @@ class Principal:
         return self
 
     def __str__(self) -> str:
+        return f"{self.kind}/{self.name}"
+
+    @cached_property
+    def text(self) -> str:
+        """``kind/name``, formatted once (a lane's principal is written with every decision)."""
         return f"{self.kind}/{self.name}"
 
 

@@ -9,6 +9,7 @@ records that version's name so that it can be replayed later (M-3). The packaged
 from __future__ import annotations
 
 from datetime import date
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -117,11 +118,16 @@ class MeasuresConfig(Strict):
         self._starts = [(-(1 << 62) if v.valid_from is None else int(start_of_day(v.valid_from).timestamp()))
                         for v in self.versions]
 
+    @cached_property
+    def newest_first(self) -> tuple[tuple[int, MeasuresVersion], ...]:
+        """(start as epoch seconds, version), newest first: a plain attribute once computed,
+        where a private attribute costs a pydantic ``__getattr__`` on every crossing."""
+        return tuple(reversed(list(zip(self._starts, self.versions))))
+
     def in_force(self, epoch_seconds: int) -> MeasuresVersion:
-        starts = self._starts
-        for index in range(len(starts) - 1, -1, -1):
-            if starts[index] <= epoch_seconds:
-                return self.versions[index]
+        for start, version in self.newest_first:
+            if start <= epoch_seconds:
+                return version
         return self.versions[0]
 
     def named(self, version: str) -> MeasuresVersion | None:

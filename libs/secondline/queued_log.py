@@ -15,6 +15,7 @@ import threading
 import time
 from typing import Callable
 
+from opentelemetry.instrumentation.utils import suppress_instrumentation
 from sqlalchemy import Engine, Table, insert
 
 from secondline.storage import insert_many, writer
@@ -27,6 +28,7 @@ class QueuedLog:
                  capacity: int = 100_000, flush_seconds: float = 0.02, batch_rows: int = 5_000) -> None:
         self._engine, self._table, self._to_row, self._name = engine, table, to_row, name
         self._writes = writer(engine)
+        self._insert = insert(table)  # one statement: storage.insert_many compiles it once
         self._capacity, self._flush_seconds, self._batch_rows = capacity, flush_seconds, batch_rows
         self._pending: list = []
         self._lock = threading.Lock()
@@ -98,8 +100,10 @@ class QueuedLog:
                     return
                 continue
             try:
-                with self._writes.begin() as conn:
-                    insert_many(conn, insert(self._table), [self._to_row(item) for item in batch])
+                # No span for a flush: it has no caller to belong to, and one root span
+                # every flush interval is noise in a trace backend (and cost on the hot process).
+                with suppress_instrumentation(), self._writes.begin() as conn:
+                    insert_many(conn, self._insert, [self._to_row(item) for item in batch])
             except Exception:
                 if stopping:
                     return

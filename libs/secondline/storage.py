@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
+import weakref
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -141,16 +142,35 @@ def insert_many(conn, statement, rows: list[dict]) -> None:
     """
     if not rows:
         return
-    dialect = conn.dialect
-    compiled = statement.compile(dialect=dialect, column_keys=list(rows[0]))
-    table = statement.table
-    names = list(compiled.positiontup) if compiled.positiontup else list(rows[0])
-    processors = [(name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names]
-    if dialect.paramstyle in ("qmark", "numeric", "format"):
-        params = [tuple(row[name] if process is None else process(row[name]) for name, process in processors) for row in rows]
-    else:  # named / pyformat: the compiled statement's parameter names are the columns'
-        params = [{name: row[name] if process is None else process(row[name]) for name, process in processors} for row in rows]
-    conn.exec_driver_sql(str(compiled), params)
+    sql, processors, named = _compiled(statement, conn.dialect, tuple(rows[0]))
+    names = [name for name, _ in processors]
+    converting = [(index, process) for index, (_, process) in enumerate(processors) if process is not None]
+    params = []
+    for row in rows:
+        values = [row[name] for name in names]
+        for index, process in converting:
+            values[index] = process(values[index])
+        params.append(dict(zip(names, values)) if named else tuple(values))  # named / pyformat: by the columns' names
+    conn.exec_driver_sql(sql, params)
+
+
+_COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _compiled(statement, dialect, keys: tuple[str, ...]):
+    """The statement's SQL for these columns and each column's bind processor, compiled once
+    per statement object, dialect and columns (a caller that keeps its statement, such as a
+    queued log, compiles it once in all)."""
+    by_statement = _COMPILED.setdefault(statement, {})
+    found = by_statement.get((id(dialect), keys))
+    if found is None:
+        compiled = statement.compile(dialect=dialect, column_keys=list(keys))
+        table = statement.table
+        names = list(compiled.positiontup) if compiled.positiontup else list(keys)
+        processors = [(name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names]
+        found = (str(compiled), processors, dialect.paramstyle not in ("qmark", "numeric", "format"))
+        by_statement[(id(dialect), keys)] = (*found, dialect)  # the dialect held: its id stays its own
+    return found[:3]
 
 
 class UtcDateTime(TypeDecorator):
@@ -174,6 +194,22 @@ class UtcDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+    def bind_processor(self, dialect):
+        """On SQLite, the text SQLAlchemy's DATETIME would store (``YYYY-MM-DD HH:MM:SS.ffffff``),
+        from ``datetime.isoformat`` in one C call, where the dialect formats seven fields
+        through a dict; the same text (tests/unit/test_storage_datetime.py). Elsewhere, the usual."""
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+        utc = timezone.utc
+
+        def process(value):
+            if value is None:
+                return None
+            if value.tzinfo is None:
+                raise ValueError(f"instant {value.isoformat()} has no UTC offset")
+            return value.astimezone(utc).replace(tzinfo=None).isoformat(" ", "microseconds")
+        return process
 
 
 def run_migrations(metadata) -> None:

@@ -15,18 +15,20 @@ from itertools import count
 from typing import NamedTuple
 
 from secondline.clock import Clock
-from secondline.common.v1 import common_pb2
 from secondline.errors import FieldViolation, InvalidArgument, NotFound
 from secondline.gate.v1 import gate_pb2 as pb
 from secondline.foreign_codes import parse_foreign
 from secondline.identifiers import IdentifierError, parse_enterprise, parse_individual
-from secondline.rpc.convert import date_to_proto, instant_problem, timestamp, within
+from secondline.rpc.convert import instant_problem, within
 
 from .decision_log import DecisionLog, Entry
 from .measures import MeasuresConfig, MeasuresVersion
-from .policy import Outcome, Party, decide
-from .snapshot import PartyState, Snapshot, flag_list
+from .answers import decide_into, to_decision
+from .policy import Party, decide
+from .snapshot import PartyState, Snapshot
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
 CROSSING_ID_MAX = 128
 PORT_MAX = 64  # longer than any port code: not echoed back
 LANE_NAMES = {1: "GREEN", 2: "YELLOW", 3: "RED"}
@@ -58,8 +60,7 @@ def _individual(text: str) -> str:
     return parse_individual(text, today=date.max)  # as classification reads a query's subject
 
 
-@dataclass(frozen=True)
-class Window:
+class Window(NamedTuple):
     """Which crossing instants the gate takes, around its clock (item of the settings
     ``crossing_window``): the snapshot keeps every subject's history for ``past``, so an older
     crossing would be decided on history the gate no longer holds (M-1, M-2, M-4 are read as of
@@ -68,6 +69,23 @@ class Window:
     now: datetime
     past: timedelta
     future: timedelta | None
+    earliest: int
+    """``now - past`` in epoch seconds: a crossing's seconds compared as ints on the hot path."""
+    latest: int | None
+
+    @classmethod
+    def around(cls, now: datetime, past: timedelta, future: timedelta | None) -> "Window":
+        micros = (now - _EPOCH) // _MICROSECOND  # exact integers: the bounds are those ``within`` applies
+        earliest = -((past // _MICROSECOND - micros) // 1_000_000)  # the first whole second not before now - past
+        latest = None if future is None else (micros + future // _MICROSECOND) // 1_000_000
+        return cls(now, past, future, earliest, latest)
+
+    def outside(self, at: datetime, seconds: int) -> str | None:
+        """Why a crossing at ``at`` (whole ``seconds``) is not taken, or None: two int
+        comparisons, and ``within``'s words only for a crossing outside."""
+        if seconds >= self.earliest and (self.latest is None or seconds <= self.latest):
+            return None
+        return within(at, self.now, past=self.past, future=self.future)
 
 
 def parse_crossing(crossing: pb.Crossing, measures: MeasuresConfig, field: str = "crossing",
@@ -75,6 +93,7 @@ def parse_crossing(crossing: pb.Crossing, measures: MeasuresConfig, field: str =
     """The crossing's parties by canonical key; every problem named by field, all at once.
 
     ``window``: the instants taken (Decide); a replay decides a logged crossing without one."""
+    # Each field read once: a string field read from a message is a new str every time.
     problems: list[FieldViolation] = []
     crossing_id = crossing.crossing_id
     if not crossing_id or len(crossing_id) > CROSSING_ID_MAX:
@@ -84,47 +103,53 @@ def parse_crossing(crossing: pb.Crossing, measures: MeasuresConfig, field: str =
     epoch, at, version = 0, None, None
     if not crossing.HasField("at"):
         problems.append(FieldViolation(f"{field}.at", "is required: the crossing's instant"))
-    elif problem := instant_problem(crossing.at):
-        problems.append(FieldViolation(f"{field}.at", problem))
     else:
-        epoch = crossing.at.seconds
-        at = datetime.fromtimestamp(epoch, timezone.utc)
-        outside = within(at, window.now, past=window.past, future=window.future) if window is not None else None
-        if outside:
-            problems.append(FieldViolation(f"{field}.at", f"{outside} (crossing_window, M-1)"))
+        stamp = crossing.at
+        if problem := instant_problem(stamp):
+            problems.append(FieldViolation(f"{field}.at", problem))
         else:
-            version = measures.in_force(epoch)
+            epoch = stamp.seconds
+            at = datetime.fromtimestamp(epoch, timezone.utc)
+            outside = window.outside(at, epoch) if window is not None else None
+            if outside:
+                problems.append(FieldViolation(f"{field}.at", f"{outside} (crossing_window, M-1)"))
+            else:
+                version = measures.in_force(epoch)
     parties: list[Party] = []
-    if crossing.enterprise:
+    enterprise, foreign = crossing.enterprise, crossing.foreign_entity
+    if enterprise:
         try:
-            parties.append(Party("enterprise", _enterprise(crossing.enterprise), 0))
+            parties.append(Party("enterprise", _enterprise(enterprise), 0))
         except IdentifierError as exc:
             problems.append(FieldViolation(f"{field}.enterprise", f"is not a valid unified social credit code: {exc}"))
-    if crossing.foreign_entity:
-        if crossing.enterprise:
+    if foreign:
+        if enterprise:
             problems.append(FieldViolation(f"{field}.foreign_entity", "a crossing has one declaring entity: "
                                                                       "enterprise or foreign_entity, not both"))
         try:
-            parties.append(Party("foreign", _foreign(crossing.foreign_entity), 0))  # X-2
+            parties.append(Party("foreign", _foreign(foreign), 0))  # X-2
         except IdentifierError as exc:
             problems.append(FieldViolation(f"{field}.foreign_entity", f"is not a valid S-4 operator code: {exc}"))
-    for index, person in enumerate(crossing.individuals):
-        where = f"{field}.individuals[{index}]"
-        if not person.role:
-            problems.append(FieldViolation(f"{where}.role", "is required: DRIVER, DECLARANT, TRANSPORT_WORKER or TRAVELLER"))
+    individuals = crossing.individuals
+    for index, person in enumerate(individuals):
+        role = person.role
+        if not role:
+            problems.append(FieldViolation(f"{field}.individuals[{index}].role",
+                                           "is required: DRIVER, DECLARANT, TRANSPORT_WORKER or TRAVELLER"))
         try:
-            parties.append(Party("individual", _individual(person.id), person.role))
+            parties.append(Party("individual", _individual(person.id), role))
         except IdentifierError as exc:
-            problems.append(FieldViolation(f"{where}.id", f"is not a valid identity document: {exc}"))
-    if not crossing.enterprise and not crossing.foreign_entity and not crossing.individuals:
+            problems.append(FieldViolation(f"{field}.individuals[{index}].id", f"is not a valid identity document: {exc}"))
+    if not enterprise and not foreign and not individuals:
         problems.append(FieldViolation(f"{field}.enterprise", "a crossing names at least one party: the entity or an individual"))
-    if crossing.port and version is not None and crossing.port not in version.ports:
+    port = crossing.port
+    if port and version is not None and port not in version.ports:
         known = ", ".join(version.ports)
-        named = repr(crossing.port) if len(crossing.port) <= PORT_MAX and crossing.port.isprintable() else "the port given"
+        named = repr(port) if len(port) <= PORT_MAX and port.isprintable() else "the port given"
         problems.append(FieldViolation(f"{field}.port", f"unknown port {named}; expected one of {known}"))
     if problems:
         raise InvalidArgument.of(problems, reason=ERROR_REASON)
-    return ParsedCrossing(crossing_id, at, epoch, crossing.port, crossing.batch, parties, version)
+    return ParsedCrossing(crossing_id, at, epoch, port, crossing.batch, parties, version)
 
 
 @dataclass
@@ -139,31 +164,44 @@ class Gate:
     """How far ahead of the gate's clock a crossing may be; None: no bound."""
 
     def window(self) -> Window:
-        """The crossing instants taken now."""
-        return Window(self.clock.now(), self.past, self.future)
+        """The crossing instants taken now (``Window.around``, with the bounds in µs kept)."""
+        now = self.clock.now()
+        micros = (now - _EPOCH) // _MICROSECOND
+        future = self._future_us
+        return Window(now, self.past, self.future, -((self._past_us - micros) // 1_000_000),
+                      None if future is None else (micros + future) // 1_000_000)
 
     def __post_init__(self) -> None:
+        self._past_us = self.past // _MICROSECOND
+        self._future_us = None if self.future is None else self.future // _MICROSECOND
         self._prefix = os.urandom(6).hex()
         self._serial = count(1)
 
     def degraded(self, epoch: int) -> bool:
         return self.snapshot.age() > self.measures.in_force(epoch).stale_fallback.after.seconds
 
-    def decide(self, crossing: pb.Crossing, parsed: ParsedCrossing, caller: str = "") -> pb.Decision:
-        """The decision for a parsed crossing, logged with who asked for it (``lane/HAIKOU``)."""
+    def decide(self, crossing: pb.Crossing, parsed: ParsedCrossing, caller: str = "", *,
+               into: pb.Decision | None = None, now: datetime | None = None) -> pb.Decision:
+        """The decision for a parsed crossing, logged with who asked for it (``lane/HAIKOU``);
+        written into ``into`` when given (see ``to_decision``); ``now``: the instant the crossing
+        was taken at (its window's), read from the clock when not given."""
         snapshot = self.snapshot
         version = parsed.version
         age = snapshot.age()
         degraded = age > version.stale_fallback.after.seconds
-        states = [snapshot.party(p.subject_type, p.key, parsed.epoch) for p in parsed.parties]
-        outcome = decide(crossing_id=parsed.crossing_id, epoch=parsed.epoch, port=parsed.port, batch=parsed.batch,
-                         parties=parsed.parties, states=states, version=version, degraded=degraded)
-        now = self.clock.now()
+        epoch = parsed.epoch
+        states = [snapshot.party(p.subject_type, p.key, epoch) for p in parsed.parties]
+        if now is None:
+            now = self.clock.now()
         decision_id = f"{self._prefix}{next(self._serial):010x}"
-        decision = to_decision(outcome, decision_id=decision_id, crossing_id=parsed.crossing_id,
-                               config_version=version.version, revision=snapshot.revision, age=age, decided_at=now)
-        self.log.offer(Entry(decision_id, parsed.crossing_id, parsed.at, now, parsed.port, LANE_NAMES[outcome.lane],
-                             outcome.refused, version.version, snapshot.revision, degraded, states, crossing, decision, caller))
+        decision = pb.Decision() if into is None else into
+        revision = snapshot.revision
+        lane, refused = decide_into(decision, crossing_id=parsed.crossing_id, epoch=epoch, port=parsed.port,
+                                    batch=parsed.batch, parties=parsed.parties, states=states, version=version,
+                                    degraded=degraded, decision_id=decision_id, revision=revision, age=age,
+                                    decided_at=now)
+        self.log.offer(Entry(decision_id, parsed.crossing_id, parsed.at, now, parsed.port, LANE_NAMES[lane],
+                             refused, version.version, revision, degraded, states, crossing, decision, caller))
         return decision
 
     def replay(self, decision_id: str) -> tuple[pb.Crossing, pb.Decision, pb.Decision, str]:
@@ -187,26 +225,6 @@ class Gate:
                                config_version=version.version, revision=row["classification_revision"],
                                age=logged.snapshot_age.ToTimedelta().total_seconds(), decided_at=row["decided_at"])
         return crossing, logged, replayed, row["caller"]
-
-
-def to_decision(outcome: Outcome, *, decision_id: str, crossing_id: str, config_version: str, revision: int,
-                age: float, decided_at: datetime) -> pb.Decision:
-    decision = pb.Decision(
-        decision_id=decision_id, crossing_id=crossing_id, lane=outcome.lane, refused=outcome.refused,
-        reasons=outcome.reasons, config_version=config_version, classification_revision=revision,
-        degraded=outcome.degraded, refusal_detail=outcome.refusal_detail, decided_at=timestamp(decided_at),
-        measures=[pb.Measure(name=m.name, rule=m.rule, subject=_subject(m.party)) for m in outcome.measures],
-        parties=[pb.PartyDecision(subject=_subject(o.party), role=o.party.role, credit_class=o.state.klass,
-                                  flags=flag_list(o.state.flags), inspection_rate=o.rate, drawn=o.drawn, lane=o.lane,
-                                  reasons=o.reasons) for o in outcome.parties])
-    decision.snapshot_age.FromNanoseconds(int(age * 1e9))
-    if outcome.declaration_due is not None:
-        decision.consolidated_declaration_due.CopyFrom(date_to_proto(outcome.declaration_due))
-    return decision
-
-
-def _subject(party: Party) -> common_pb2.SubjectId:
-    return common_pb2.SubjectId(**{party.subject_type: party.key})
 
 
 def same_answer(a: pb.Decision, b: pb.Decision) -> bool:

@@ -12,7 +12,6 @@ waiting for a commit before answering would put a disk flush in every crossing's
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
@@ -48,9 +47,15 @@ class Entry:
         return {"decision_id": self.decision_id, "crossing_id": self.crossing_id, "at": self.at,
                 "decided_at": self.decided_at, "port": self.port, "lane": self.lane, "refused": self.refused,
                 "config_version": self.config_version, "classification_revision": self.classification_revision,
-                "degraded": self.degraded, "inputs": json.dumps(self.inputs, separators=(",", ":")),
+                "degraded": self.degraded, "inputs": inputs_json(self.inputs),
                 "crossing": self.crossing.SerializeToString(), "decision": self.decision.SerializeToString(),
                 "caller": self.caller}
+
+
+def inputs_json(states: list) -> str:
+    """The parties' states as compact JSON, ``[[class,flags,rules],...]``: three ints each,
+    formatted directly (``json.dumps`` costs several times more, once per decision)."""
+    return "[" + ",".join(f"[{klass:d},{flags:d},{rules:d}]" for klass, flags, rules in states) + "]"
 
 
 class DecisionLog(QueuedLog):

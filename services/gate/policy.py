@@ -45,6 +45,8 @@ class PartyOutcome(NamedTuple):
     drawn: bool
     lane: int
     reasons: tuple[str, ...]
+    measures: tuple = ()
+    """The catalogue's MeasureSpecs that apply to the party (M-5)."""
 
 
 class Measure(NamedTuple):
@@ -70,19 +72,64 @@ def draw(version: str, crossing_id: str, party: Party) -> float:
     return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "little") / SCALE
 
 
+class Verdict(NamedTuple):
+    """What a party's class, flags and rules give at one port under one version, before the
+    draw: the same for every crossing of such a party, so it is worked out once (:func:`verdict`)."""
+
+    rate: float
+    lane: int  # when not drawn
+    reasons: tuple[str, ...]  # when not drawn
+    drawn_reasons: tuple[str, ...]  # when drawn
+    measures: tuple  # the MeasureSpecs of the catalogue that apply
+    version: MeasuresVersion  # held so that the memo's key (its id) cannot be reused
+
+
+_VERDICTS: dict[tuple, Verdict] = {}
+VERDICTS_KEPT = 1 << 16  # distinct (version, port, kind, state) seen; far more than a catalogue has
+
+
+def verdict(version: MeasuresVersion, port: str, entity: bool, state: PartyState) -> Verdict:
+    """M-1, L-2, P-R for a party in ``state`` at ``port``: its rate, its lane if not drawn,
+    its reasons either way, and the measures that apply. Memoized: a pure function of its inputs."""
+    key = (id(version), port, entity, state)
+    found = _VERDICTS.get(key)
+    if found is not None:
+        return found
+    klass, flags = state.klass, state.flags
+    rates = version.rates_at(port)
+    by_class = rates.enterprise if entity else rates.individual
+    rate = by_class.get(CLASS_NAMES.get(klass, "WHITELIST"), by_class["WHITELIST"])  # an individual is never AEO
+    cause = "M-1"
+    if flags & LISTED_BITS and rates.listed >= rate:
+        rate, cause = rates.listed, "L-2"
+    if flags & RISK_ALERT_BIT and rates.risk_alert > rate:
+        rate, cause = rates.risk_alert, "P-R"
+    reasons = (*rule_list(state.rules), cause)
+    drawn_reasons = (*reasons, "M-3") if 0.0 < rate < 1.0 else reasons
+    found = Verdict(rate, YELLOW if klass == WATCHLIST else GREEN, reasons, drawn_reasons,
+                    tuple(_measures(state, version)), version)
+    if len(_VERDICTS) >= VERDICTS_KEPT:
+        _VERDICTS.clear()
+    _VERDICTS[key] = found
+    return found
+
+
 def decide(*, crossing_id: str, epoch: int, port: str, batch: bool, parties: list[Party],
            states: list[PartyState], version: MeasuresVersion, degraded: bool = False) -> Outcome:
-    rates = version.rates_at(port)
-    outcomes = []
-    for party, state in zip(parties, states):
-        outcomes.append(_party(crossing_id, party, state, version, rates))
+    outcomes = [_party(crossing_id, party, state, version, port) for party, state in zip(parties, states)]
     lane = max(o.lane for o in outcomes)
-    reasons: list[str] = []
-    for o in outcomes:
-        if o.lane == lane:
-            reasons += o.reasons
-    if any(o.lane < lane for o in outcomes):
-        reasons.append("M-2")  # a linked party raised the crossing (人企联动)
+    if len(outcomes) == 1:
+        reasons = list(outcomes[0].reasons)
+    else:
+        reasons = []
+        raised = False
+        for o in outcomes:
+            if o.lane == lane:
+                reasons += o.reasons
+            else:
+                raised = True
+        if raised:
+            reasons.append("M-2")  # a linked party raised the crossing (人企联动)
     fallback = version.stale_fallback
     if degraded and lane < LANE_VALUES[fallback.min_lane]:
         lane = LANE_VALUES[fallback.min_lane]
@@ -93,27 +140,22 @@ def decide(*, crossing_id: str, epoch: int, port: str, batch: bool, parties: lis
             reasons.append("M-4")
         else:
             due = declaration_due(epoch, version.consolidated_declaration_day)
-    measures = tuple(Measure(spec.name, spec.rule, o.party) for o in outcomes for spec in _measures(o.state, version))
+    measures = tuple(Measure(spec.name, spec.rule, o.party) for o in outcomes for spec in o.measures)
     return Outcome(lane, refused, tuple(dict.fromkeys(reasons)), measures, tuple(outcomes), due, detail, degraded)
 
 
-def _party(crossing_id: str, party: Party, state: PartyState, version: MeasuresVersion, rates) -> PartyOutcome:
-    klass, flags = state.klass, state.flags
-    class_name = CLASS_NAMES.get(klass, "WHITELIST")
-    by_class = rates.enterprise if party.subject_type in ENTITY_TYPES else rates.individual
-    rate = by_class.get(class_name, by_class["WHITELIST"])  # an individual is never AEO
-    reasons = rule_list(state.rules)
-    cause = "M-1"
-    if flags & LISTED_BITS and rates.listed >= rate:
-        rate, cause = rates.listed, "L-2"
-    if flags & RISK_ALERT_BIT and rates.risk_alert > rate:
-        rate, cause = rates.risk_alert, "P-R"
-    reasons.append(cause)
-    drawn = rate >= 1.0 or (rate > 0.0 and draw(version.version, crossing_id, party) < rate)
-    if drawn and 0.0 < rate < 1.0:
-        reasons.append("M-3")
-    lane = RED if drawn else (YELLOW if klass == WATCHLIST else GREEN)
-    return PartyOutcome(party, state, rate, drawn, lane, tuple(reasons))
+def is_drawn(found: Verdict, version: str, crossing_id: str, party: Party) -> bool:
+    """Whether the party is drawn for physical inspection on this crossing (M-1, M-3)."""
+    rate = found.rate
+    return rate >= 1.0 or (rate > 0.0 and draw(version, crossing_id, party) < rate)
+
+
+def _party(crossing_id: str, party: Party, state: PartyState, version: MeasuresVersion, port: str) -> PartyOutcome:
+    found = verdict(version, port, party.subject_type in ENTITY_TYPES, state)
+    rate = found.rate
+    if is_drawn(found, version.version, crossing_id, party):
+        return PartyOutcome(party, state, rate, True, RED, found.drawn_reasons, found.measures)
+    return PartyOutcome(party, state, rate, False, found.lane, found.reasons, found.measures)
 
 
 def _batch_refusal(outcomes: list[PartyOutcome], version: MeasuresVersion, degraded: bool) -> tuple[bool, str]:
@@ -146,4 +188,4 @@ def declaration_due(epoch: int, day: int) -> date:
     return date(year, month, day)
 
 
-__all__ = ["GREEN", "YELLOW", "RED", "Party", "PartyOutcome", "Outcome", "Measure", "decide", "draw", "declaration_due"]
+__all__ = ["GREEN", "YELLOW", "RED", "Party", "PartyOutcome", "Outcome", "Measure", "Verdict", "decide", "draw", "declaration_due", "is_drawn", "verdict"]

@@ -26,10 +26,13 @@ class GateServicer(gate_pb2_grpc.GateServiceServicer):
             principal, scope, _ = caller()
             if scope == PORT:
                 at_own_port(principal.name, request.crossing.port, "crossing.port")
-            parsed = parse_crossing(request.crossing, self._gate.measures, window=self._gate.window())
+            window = self._gate.window()
+            parsed = parse_crossing(request.crossing, self._gate.measures, window=window)
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)
-        return pb.DecideResponse(decision=self._gate.decide(request.crossing, parsed, str(principal)))
+        response = pb.DecideResponse()
+        self._gate.decide(request.crossing, parsed, principal.text, into=response.decision, now=window.now)
+        return response
 
     async def BatchDecide(self, request, context):
         try:
@@ -49,8 +52,12 @@ class GateServicer(gate_pb2_grpc.GateServiceServicer):
                 raise InvalidArgument.of(problems, reason="INVALID_CROSSING")
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)
-        who = str(principal)
-        return pb.BatchDecideResponse(decisions=[self._gate.decide(c, p, who) for c, p in zip(request.crossings, parsed)])
+        who, now, gate = principal.text, window.now, self._gate
+        response = pb.BatchDecideResponse()
+        add = response.decisions.add
+        for crossing, one in zip(request.crossings, parsed):
+            gate.decide(crossing, one, who, into=add(), now=now)
+        return response
 
     async def ReplayDecision(self, request, context):
         try:

@@ -58,8 +58,12 @@ PLAIN_ENTERPRISE = PartyState(WHITELIST, 0, RULE_BIT["E-B"])
 PLAIN_INDIVIDUAL = PartyState(WHITELIST, 0, RULE_BIT["P-B"])
 
 
-def flag_list(bits: int) -> list[int]:
-    return [flag for flag in FLAGS if bits & FLAG_BIT[flag]]
+_FLAG_LISTS = tuple(tuple(flag for flag in FLAGS if bits & FLAG_BIT[flag]) for bits in range(1 << len(FLAGS)))
+
+
+def flag_list(bits: int) -> tuple[int, ...]:
+    """The Flag enum values of a flag bit set, in FLAGS order (a table: there are 32 sets)."""
+    return _FLAG_LISTS[bits & ((1 << len(FLAGS)) - 1)]
 
 
 def rule_list(bits: int) -> list[str]:

@@ -43,6 +43,7 @@ from secondline.cli.bench.gate.population import snapshot_memory
 from secondline.cli.bench.gate.processes import BenchError
 from secondline.cli.bench.gate.servers import serve_echo, serve_stub
 from secondline.cli.bench.gate.tables import MaxRate, _ratio, goals_table, latency_table, median_run, run_line
+from secondline.cli.bench.gate.work import decision_work
 from secondline.cli.up.suite import SuiteError
 
 
@@ -71,6 +72,7 @@ def _rates(text: str) -> list[int]:
 
 QUICK = {"duration": (10.0, 3.0), "warmup": (2.0, 1.0), "subjects": (100_000, 20_000),
          "memory_subjects": (100_000, 100_000), "step_duration": (5.0, 2.0), "step_warmup": (1.0, 0.5),
+         "batch_duration": (10.0, 3.0),
          "probe_seconds": (3.0, 1.5), "max_steps": (8, 5)}
 
 
@@ -102,6 +104,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--probe-concurrency", metavar="N", type=positive_int, default=32,
                         help="requests in flight during the probe (default 32)")
     parser.add_argument("--max-steps", metavar="N", type=positive_int, help="open-loop steps per server at most (default 8; --quick 5)")
+    parser.add_argument("--batch-size", metavar="N", type=positive_int, default=100,
+                        help="crossings per BatchDecide call (default 100)")
+    parser.add_argument("--batch-concurrency", metavar="N", type=positive_int, default=4,
+                        help="BatchDecide calls in flight (default 4)")
+    parser.add_argument("--batch-duration", metavar="S", type=positive_float,
+                        help="seconds measured of BatchDecide, and of the echo beside it (default 10; --quick 3)")
+    parser.add_argument("--no-batch", dest="batch", action="store_false", help="skip the BatchDecide measurement")
     parser.add_argument("--seed", metavar="N", type=int, default=1, help="seed of the subjects and crossings (default 1)")
     parser.add_argument("--quick", action="store_true", help="shorter runs and a smaller snapshot, for a first look")
     parser.add_argument("--data", metavar="DIR", type=Path,
@@ -143,6 +152,7 @@ def _run(args: argparse.Namespace, folder: Path) -> int:
     bench = Bench(args, folder)
     rows: list[tuple[int, dict, dict, int]] = []
     maxima: dict[str, MaxRate] = {}
+    batched: dict[str, dict] = {}
     memory = None
     failure = None
     try:
@@ -184,6 +194,11 @@ def _run(args: argparse.Namespace, folder: Path) -> int:
                 f"of warm-up; sustained = p99 <= {args.sustain_p99_ms:g} ms, >= 95% answered, nothing shed or dropped")
             for target, address, size in (("echo", echo, response_bytes), ("gate", gate, None)):
                 maxima[target] = bench.max_rate(worker, target, address, size, out)
+        if args.batch:
+            out()
+            out(f"BatchDecide: batches of {args.batch_size} crossings of one port, {args.batch_concurrency} calls in "
+                f"flight, {args.batch_duration:g} s after {args.warmup:g} s of warm-up; the echo answers the same bytes")
+            batched = bench.batch_runs(worker, gate, out)
         final = bench.gate_status.settle()
     except (BenchError, SuiteError, grpc.RpcError) as error:
         failure = f"{type(error).__name__}: {error}" if isinstance(error, grpc.RpcError) else str(error)
@@ -194,6 +209,8 @@ def _run(args: argparse.Namespace, folder: Path) -> int:
     out()
     out(f"Snapshot memory: {args.memory_subjects:,} subjects put into a Snapshot in this process (tracemalloc) ...")
     memory = snapshot_memory(args.memory_subjects, args.seed, int(time.time()))
+    out(f"The decision's own work: {args.subjects:,} subjects, the load's crossings, timed per call in this process ...")
+    work = decision_work(args.subjects, args.seed, args.known_share)
 
     out()
     out("=" * 100)
@@ -211,6 +228,20 @@ def _run(args: argparse.Namespace, folder: Path) -> int:
                 f"{found.probe['achieved']:,.0f}/s with {args.probe_concurrency} in flight)")
         if "echo" in maxima and "gate" in maxima and maxima["echo"].best and maxima["gate"].best:
             out(f"  gate/echo {_ratio(maxima['gate'].best['rate'], maxima['echo'].best['rate']):.2f}")
+    if batched:
+        out()
+        out(f"BatchDecide, batches of {args.batch_size}, {args.batch_concurrency} in flight:")
+        for target, r in batched.items():
+            cpu = f"; server CPU {r['server_us_per_decision']:.0f} us/decision" if "server_us_per_decision" in r else ""
+            out(f"  {target:<5}{r['decisions_per_s']:>9,.0f} decisions/s   (batch p50 {r['p50']:.2f} ms, p99 {r['p99']:.2f} ms"
+                f"{cpu}; client CPU {r['client_cpu']:.0%})")
+        if len(batched) == 2:
+            out(f"  gate/echo {_ratio(batched['gate']['decisions_per_s'], batched['echo']['decisions_per_s']):.2f}")
+    out()
+    out(f"The decision's own work (window, parse, states, policy, answer, queued for the log), {work['calls']:,} calls "
+        f"in this process: p50 {work['p50']:.1f} us, p99 {work['p99']:.1f} us, mean {work['mean']:.1f} us")
+    out("  and the log's writer, per decision (row, insert, commit; its own thread, the same interpreter lock): "
+        + ", ".join(f"{cost:.1f} us in batches of {size}" for size, cost in work["writer"].items()))
     if memory is not None:
         out()
         out(f"Snapshot memory: {memory['subjects']:,} subjects hold {memory['bytes'] / 1e6:.1f} MB, "
@@ -226,7 +257,7 @@ def _run(args: argparse.Namespace, folder: Path) -> int:
         out(f"Gate's decision log: {final.decisions_logged:,} decisions logged, {final.decisions_queued:,} queued, "
             f"{final.decisions_dropped:,} dropped; snapshot degraded: {final.degraded}")
     out()
-    for line in goals_table(rows, maxima if args.max else None, memory):
+    for line in goals_table(rows, maxima if args.max else None, memory, work, batched or None):
         out(line)
     if failure is not None:
         print(f"FAILED: {failure}", file=sys.stderr)

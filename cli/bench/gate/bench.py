@@ -63,10 +63,10 @@ class Bench:
                 raise BenchError(f"the gate exited with code {gone.process.returncode}:\n{gone.log_tail()}")
             time.sleep(0.1)
 
-    def start_echo(self, response_bytes: int) -> str:
+    def start_echo(self, response_bytes: int, role: str = "echo") -> str:
         echo = Child("echo", ["--response-bytes", str(response_bytes)], self.folder)
         self.children.append(echo)
-        self.pids["echo"] = echo.process.pid
+        self.pids[role] = echo.process.pid
         return echo.ready(timeout=60)
 
     def start_client(self) -> Worker:
@@ -107,6 +107,42 @@ class Bench:
         if before is not None:
             dropped = self.gate_status.settle().decisions_dropped - before.decisions_dropped
         return result, dropped
+
+    def batch_runs(self, worker: Worker, gate: str, out) -> dict[str, dict]:
+        """BatchDecide in closed loops, then an echo answering as many bytes, the same way."""
+        args = self.args
+        common = {"mode": "batch", "size": args.batch_size, "concurrency": args.batch_concurrency,
+                  "crossings": 50_000}
+        sizing = worker.measure(target="gate", address=gate, warmup=0.2, duration=1.0, tag=self.tag("gate", "bsize"),
+                                **common)
+        echo = self.start_echo(int(sizing["response_bytes"]), role="echo-batch")
+        worker.measure(target="echo", address=echo, warmup=0.2, duration=1.0, tag=self.tag("echo", "bsize"),
+                       response_bytes=int(sizing["response_bytes"]), **common)
+        out(f"  BatchDecide request {sizing['request_bytes']:,.0f} bytes, response {sizing['response_bytes']:,.0f} bytes "
+            f"(medians); the echo answers {sizing['response_bytes']:,.0f} bytes")
+        found = {}
+        for target, address in (("echo", echo), ("gate", gate)):
+            before = self.gate_status.settle() if target == "gate" else None
+            pid = self.pids.get("echo-batch" if target == "echo" else "gate")
+            cpu, wall = cpu_seconds(pid), time.perf_counter()
+            result = worker.measure(target=target, address=address, warmup=args.warmup, duration=args.batch_duration,
+                                    tag=self.tag(target, "batch"), response_bytes=int(sizing["response_bytes"])
+                                    if target == "echo" else None, **common)
+            used = cpu_seconds(pid) - cpu
+            result["server_cpu"] = used / (time.perf_counter() - wall)
+            # The server's CPU over warm-up and run, per decision answered in the measured window
+            # scaled to the whole run: an estimate, good to a few per cent.
+            answered = result["decisions_per_s"] * (args.warmup + args.batch_duration)
+            result["server_us_per_decision"] = used / answered * 1e6 if answered else 0.0
+            if before is not None:
+                dropped = self.gate_status.settle().decisions_dropped - before.decisions_dropped
+                if dropped:
+                    out(f"  gate: {dropped} decisions dropped by the decision log during BatchDecide")
+                result["dropped"] = dropped
+            out(f"  {target:<5}{result['decisions_per_s']:>9,.0f} decisions/s  batch p50 {result['p50']:7.2f} ms  "
+                f"p99 {result['p99']:7.2f} ms  server CPU {result['server_cpu']:4.0%}  client CPU {result['client_cpu']:4.0%}")
+            found[target] = result
+        return found
 
     def max_rate(self, worker: Worker, target: str, address: str, response_bytes: int | None, out) -> MaxRate:
         """A closed-loop probe for the ceiling, then open-loop steps from 60% of it, up in tenths
