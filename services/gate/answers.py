@@ -66,18 +66,18 @@ def to_decision(outcome: Outcome, *, decision_id: str, crossing_id: str, config_
         party.role = o.party.role
     if outcome.declaration_due is not None:
         decision.consolidated_declaration_due.CopyFrom(date_to_proto(outcome.declaration_due))
-    _own(decision, decision_id, crossing_id, revision, age, decided_at)
+    _own(decision, decision_id, crossing_id, revision, age, (decided_at - _EPOCH) // _MICROSECOND)
     return decision
 
 
 def _own(decision: pb.Decision, decision_id: str, crossing_id: str, revision: int, age: float,
-         decided_at: datetime) -> None:
+         decided_us: int) -> None:
     """What is this decision's alone: its ids, the snapshot's revision and age, the clock."""
     decision.decision_id = decision_id
     decision.crossing_id = crossing_id
     decision.classification_revision = revision
     stamp = decision.decided_at
-    stamp.seconds, micros = divmod((decided_at - _EPOCH) // _MICROSECOND, 1_000_000)
+    stamp.seconds, micros = divmod(decided_us, 1_000_000)
     stamp.nanos = micros * 1000
     span = decision.snapshot_age
     span.seconds, span.nanos = divmod(int(age * 1e9), 1_000_000_000)
@@ -100,8 +100,9 @@ SHAPES_KEPT = 1 << 14
 
 def decide_into(decision: pb.Decision, *, crossing_id: str, epoch: int, port: str, batch: bool,
                 parties: list[Party], states: list[PartyState], version: MeasuresVersion, degraded: bool,
-                decision_id: str, revision: int, age: float, decided_at: datetime) -> tuple[int, bool]:
-    """Decide a crossing into ``decision`` (empty); its lane and whether batch exit was refused."""
+                decision_id: str, revision: int, age: float, decided_us: int) -> tuple[int, bool]:
+    """Decide a crossing into ``decision`` (empty), decided at ``decided_us`` (epoch µs); its
+    lane and whether batch exit was refused."""
     name = version.version
     drawn = tuple(is_drawn(verdict(version, port, party.subject_type in ENTITY_TYPES, state), name, crossing_id, party)
                   for party, state in zip(parties, states))
@@ -121,7 +122,7 @@ def decide_into(decision: pb.Decision, *, crossing_id: str, epoch: int, port: st
         for index, message in zip(shape.measure_parties, decision.measures):
             party = parties[index]
             setattr(message.subject, party.subject_type, party.key)
-    _own(decision, decision_id, crossing_id, revision, age, decided_at)
+    _own(decision, decision_id, crossing_id, revision, age, decided_us)
     return shape.lane, shape.refused
 
 

@@ -72,13 +72,15 @@ class Window(NamedTuple):
     earliest: int
     """``now - past`` in epoch seconds: a crossing's seconds compared as ints on the hot path."""
     latest: int | None
+    now_us: int = 0
+    """``now`` in epoch microseconds (what a decision's ``decided_at`` is written from)."""
 
     @classmethod
     def around(cls, now: datetime, past: timedelta, future: timedelta | None) -> "Window":
         micros = (now - _EPOCH) // _MICROSECOND  # exact integers: the bounds are those ``within`` applies
         earliest = -((past // _MICROSECOND - micros) // 1_000_000)  # the first whole second not before now - past
         latest = None if future is None else (micros + future // _MICROSECOND) // 1_000_000
-        return cls(now, past, future, earliest, latest)
+        return cls(now, past, future, earliest, latest, micros)
 
     def outside(self, at: datetime, seconds: int) -> str | None:
         """Why a crossing at ``at`` (whole ``seconds``) is not taken, or None: two int
@@ -169,7 +171,7 @@ class Gate:
         micros = (now - _EPOCH) // _MICROSECOND
         future = self._future_us
         return Window(now, self.past, self.future, -((self._past_us - micros) // 1_000_000),
-                      None if future is None else (micros + future) // 1_000_000)
+                      None if future is None else (micros + future) // 1_000_000, micros)
 
     def __post_init__(self) -> None:
         self._past_us = self.past // _MICROSECOND
@@ -181,25 +183,26 @@ class Gate:
         return self.snapshot.age() > self.measures.in_force(epoch).stale_fallback.after.seconds
 
     def decide(self, crossing: pb.Crossing, parsed: ParsedCrossing, caller: str = "", *,
-               into: pb.Decision | None = None, now: datetime | None = None) -> pb.Decision:
+               into: pb.Decision | None = None, window: Window | None = None) -> pb.Decision:
         """The decision for a parsed crossing, logged with who asked for it (``lane/HAIKOU``);
-        written into ``into`` when given (see ``to_decision``); ``now``: the instant the crossing
-        was taken at (its window's), read from the clock when not given."""
+        written into ``into`` when given (see ``answers.to_decision``); decided at the instant
+        of ``window`` (the one the crossing was taken in), read from the clock when not given."""
         snapshot = self.snapshot
         version = parsed.version
         age = snapshot.age()
         degraded = age > version.stale_fallback.after.seconds
         epoch = parsed.epoch
         states = [snapshot.party(p.subject_type, p.key, epoch) for p in parsed.parties]
-        if now is None:
-            now = self.clock.now()
+        if window is None:
+            window = self.window()
+        now = window.now
         decision_id = f"{self._prefix}{next(self._serial):010x}"
         decision = pb.Decision() if into is None else into
         revision = snapshot.revision
         lane, refused = decide_into(decision, crossing_id=parsed.crossing_id, epoch=epoch, port=parsed.port,
                                     batch=parsed.batch, parties=parsed.parties, states=states, version=version,
                                     degraded=degraded, decision_id=decision_id, revision=revision, age=age,
-                                    decided_at=now)
+                                    decided_us=window.now_us)
         self.log.offer(Entry(decision_id, parsed.crossing_id, parsed.at, now, parsed.port, LANE_NAMES[lane],
                              refused, version.version, revision, degraded, states, crossing, decision, caller))
         return decision

@@ -12,7 +12,7 @@ waiting for a commit before answering would put a disk flush in every crossing's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import Engine, select
 
@@ -23,9 +23,9 @@ from .tables import DecisionRow
 decisions = DecisionRow.__table__
 
 
-@dataclass
-class Entry:
-    """A decision waiting to be written; its messages are serialized by the writer thread."""
+class Entry(NamedTuple):
+    """A decision waiting to be written; its messages are serialized by the writer thread.
+    A tuple: made on every Decide, it costs a third of a dataclass of as many fields."""
 
     decision_id: str
     crossing_id: str

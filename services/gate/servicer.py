@@ -31,7 +31,7 @@ class GateServicer(gate_pb2_grpc.GateServiceServicer):
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)
         response = pb.DecideResponse()
-        self._gate.decide(request.crossing, parsed, principal.text, into=response.decision, now=window.now)
+        self._gate.decide(request.crossing, parsed, principal.text, into=response.decision, window=window)
         return response
 
     async def BatchDecide(self, request, context):
@@ -52,11 +52,11 @@ class GateServicer(gate_pb2_grpc.GateServiceServicer):
                 raise InvalidArgument.of(problems, reason="INVALID_CROSSING")
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)
-        who, now, gate = principal.text, window.now, self._gate
+        who, gate = principal.text, self._gate
         response = pb.BatchDecideResponse()
         add = response.decisions.add
         for crossing, one in zip(request.crossings, parsed):
-            gate.decide(crossing, one, who, into=add(), now=now)
+            gate.decide(crossing, one, who, into=add(), window=window)
         return response
 
     async def ReplayDecision(self, request, context):

@@ -65,7 +65,7 @@ def test_answers_by_shape_are_the_answers_built_from_the_outcome(stale):
         crossing.at.seconds += rng.choice([-86_390, 0, 60])
         window = gate.window()
         parsed = parse_crossing(crossing, measures, window=window)
-        shaped = gate.decide(crossing, parsed, "lane/X", now=window.now)
+        shaped = gate.decide(crossing, parsed, "lane/X", window=window)
         entry = gate.log.entries[-1]
         outcome = decide(crossing_id=parsed.crossing_id, epoch=parsed.epoch, port=parsed.port, batch=parsed.batch,
                          parties=parsed.parties, states=entry.inputs, version=parsed.version, degraded=entry.degraded)

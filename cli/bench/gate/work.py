@@ -54,7 +54,7 @@ def decision_work(subjects: int, seed: int, known_share: float, calls: int = 20_
                 window = gate.window()
                 parsed = parse_crossing(request.crossing, measures, window=window)
                 response = gate_pb2.DecideResponse()
-                gate.decide(request.crossing, parsed, "lane/HAIKOU", into=response.decision, now=window.now)
+                gate.decide(request.crossing, parsed, "lane/HAIKOU", into=response.decision, window=window)
 
             for request in requests:  # warm: caches, templates, verdicts
                 one(request)
