@@ -28,6 +28,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     up = commands.add_parser("up", help="start the suite and serve until Ctrl-C")
     up.add_argument("--data", type=Path, default=Path("data"), help="data folder: databases, settings, logs (default ./data)")
     up.add_argument("--otlp-endpoint", metavar="URL", help="export traces by OTLP to this endpoint")
+    up.add_argument("--gate-workers", metavar="N", type=_positive_int, default=1,
+                    help="the gate as N worker processes sharing its port, one core each (default 1)")
     up.set_defaults(run=cmd_up)
 
 
@@ -40,7 +42,7 @@ def cmd_up(args: argparse.Namespace) -> int:
     suite: Suite | None = None
     try:
         missing = [name for name in DEVELOPMENT_SECRETS if not (args.data / name).exists()]
-        suite = start_suite(args.data, otlp_endpoint=args.otlp_endpoint)
+        suite = start_suite(args.data, otlp_endpoint=args.otlp_endpoint, gate_workers=args.gate_workers)
         _print_generated(args.data, missing)
         _print_welcome(suite)
         supervisor = Supervisor(suite, _print_stderr)
@@ -74,6 +76,16 @@ def _print_generated(data: Path, missing: list[str]) -> None:
         print(flush=True)
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return value
+
+
 def _print_stderr(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
@@ -85,8 +97,10 @@ def _interrupt(signum, frame) -> None:
 def _print_welcome(suite: Suite) -> None:
     data = suite.data_dir
     print(f"Secondline is running. Data in {data}, logs in {data / 'logs'}.\n", flush=True)
+    workers = suite.layout.gate_workers if suite.layout else 1
     for name, service in suite.services.items():
-        print(f"  {name:<15}{service.address:<22}pid {service.process.pid}")
+        more = f" (supervising {workers} workers)" if name == "gate" and workers > 1 else ""
+        print(f"  {name:<15}{service.address:<22}pid {service.process.pid}{more}")
     print("\nThe services answer gRPC with server reflection, e.g. with buf curl (.venv/bin/buf):")
     for name, service in suite.services.items():
         print(f"  buf curl --protocol grpc --http2-prior-knowledge --list-methods http://{service.address}")

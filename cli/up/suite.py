@@ -46,6 +46,7 @@ class Layout:
     data_dir: Path  # the suite's data folder, absolute
     addresses: dict[str, str]  # every service's host:port, by name
     otlp_endpoint: str | None = None  # where to export traces, when set
+    gate_workers: int = 1  # the gate's worker processes (its setting workers)
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,12 @@ def classification_settings(name: str, layout: Layout) -> dict[str, Any]:
 
 
 def gate_settings(name: str, layout: Layout) -> dict[str, Any]:
-    """The gate follows classification's change feed."""
-    return {**embedded_settings(name, layout), "classification_address": layout.addresses["classification"]}
+    """The gate follows classification's change feed; with ``gate_workers`` > 1 it is that many
+    processes sharing its port, under a supervisor (the process ``up`` watches)."""
+    settings = {**embedded_settings(name, layout), "classification_address": layout.addresses["classification"]}
+    if layout.gate_workers > 1:
+        settings["workers"] = layout.gate_workers
+    return settings
 
 
 def objection_settings(name: str, layout: Layout) -> dict[str, Any]:
@@ -164,13 +169,15 @@ def start_suite(
     otlp_endpoint: str | None = None,
     services: Sequence[ServiceSpec] = SERVICES,
     ready_timeout: float = 30.0,
+    gate_workers: int = 1,
 ) -> Suite:
     """Start ``services`` and wait until all are SERVING; on failure stop them and raise."""
     data = Path(data_dir).resolve()
     for folder in (data, data / "logs", data / "run", data / "config"):
         folder.mkdir(parents=True, exist_ok=True)
     ports = _free_ports(len(services))
-    layout = Layout(data, {spec.name: f"{HOST}:{port}" for spec, port in zip(services, ports)}, otlp_endpoint)
+    layout = Layout(data, {spec.name: f"{HOST}:{port}" for spec, port in zip(services, ports)}, otlp_endpoint,
+                    gate_workers)
     suite = Suite(data, layout, services)
     try:
         for spec in services:

@@ -4,7 +4,8 @@ A service whose process ends while the suite runs is restarted on the same addre
 backoff that doubles with each failure in a row (0.5 s, 1 s, 2 s ... at most 10 s), and the
 supervisor says so. A service that stayed up for ``stable_after`` seconds starts counting
 afresh. A service that fails ``give_up_after`` times in a row, each within ``stable_after`` of
-its start, is given up, with the end of its log: it is broken, not unlucky. The others keep
+its start, is given up, with the end of its log: it is broken, not unlucky (the policy is
+:class:`secondline.restarts.RestartPolicy`, which the gate's worker processes share). The others keep
 running (the gate answers from its snapshot while classification is away); ``up`` ends only
 on Ctrl-C, or once every service has been given up.
 """
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from secondline.cli.up.suite import RunningService, Suite
+from secondline.restarts import RestartPolicy
 
 Out = Callable[[str], None]
 
@@ -32,7 +34,7 @@ class Supervisor:
     def __init__(self, suite: Suite, out: Out, *, backoff: float = 0.5, max_backoff: float = 10.0,
                  stable_after: float = 30.0, give_up_after: int = 5, clock: Callable[[], float] = time.monotonic) -> None:
         self.suite, self.out, self.clock = suite, out, clock
-        self.backoff, self.max_backoff = backoff, max_backoff
+        self.policy = RestartPolicy(backoff, max_backoff, stable_after, give_up_after)
         self.stable_after, self.give_up_after = stable_after, give_up_after
         now = clock()
         self.watches = {name: _Watch(started=now) for name in suite.services}
@@ -60,15 +62,15 @@ class Supervisor:
     def _ended(self, name: str, service: RunningService, watch: _Watch, now: float) -> None:
         code = service.process.returncode
         lived = now - watch.started
-        watch.failures = watch.failures + 1 if lived < self.stable_after else 1
-        if watch.failures >= self.give_up_after:
+        watch.failures = self.policy.failures_after(watch.failures, lived)
+        if self.policy.gives_up(watch.failures):
             watch.given_up = True
             (self.suite.data_dir / "run" / f"{name}.pid").unlink(missing_ok=True)
             self.out(f"secondline: giving up on service {name}: it exited {watch.failures} times in a row, each within "
                      f"{self.stable_after:g} s of its start (last exit code {code}); the other services keep running. "
                      f"The end of {service.log_path}:\n{service.log_tail()}")
             return
-        delay = min(self.max_backoff, self.backoff * 2 ** (watch.failures - 1))
+        delay = self.policy.delay(watch.failures)
         watch.restart_at = now + delay
         self.out(f"secondline: service {name} (pid {service.process.pid}) exited with code {code} after {lived:.1f} s; "
                  f"restarting it in {delay:g} s (failure {watch.failures} of {self.give_up_after} before giving up)")

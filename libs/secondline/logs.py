@@ -31,15 +31,15 @@ _HANDLER_MARK = "_secondline_json_handler"
 class JsonFormatter(logging.Formatter):
     """Formats a record as one line of JSON (keys: ts, level, service, logger, msg, ...)."""
 
-    def __init__(self, service_name: str) -> None:
+    def __init__(self, service_name: str, fields: dict[str, Any] | None = None) -> None:
         super().__init__()
         self.service_name = service_name
+        self.fields = dict(fields or {})  # on every line of the process (a worker's number)
 
     def format(self, record: logging.LogRecord) -> str:
         # Extras first, so they can never masquerade as the fields below.
-        entry: dict[str, Any] = {
-            key: value for key, value in record.__dict__.items() if key not in _STANDARD_ATTRS
-        }
+        entry: dict[str, Any] = dict(self.fields)
+        entry.update((key, value) for key, value in record.__dict__.items() if key not in _STANDARD_ATTRS)
         entry.update(
             ts=datetime.fromtimestamp(record.created, tz=timezone.utc)
             .isoformat(timespec="milliseconds")
@@ -65,8 +65,10 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-def configure_logging(service_name: str, *, level: str = "INFO", stream: IO[str] | None = None) -> None:
-    """Send the root logger's records to `stream` (default stderr) as JSON lines.
+def configure_logging(service_name: str, *, level: str = "INFO", stream: IO[str] | None = None,
+                      fields: dict[str, Any] | None = None) -> None:
+    """Send the root logger's records to `stream` (default stderr) as JSON lines, each with
+    `fields` too (a worker process's number: the workers of a service share one output).
 
     Idempotent: a previous handler installed here is removed first, so calling it again
     (tests, a re-configured service) changes the settings instead of doubling each line.
@@ -79,6 +81,6 @@ def configure_logging(service_name: str, *, level: str = "INFO", stream: IO[str]
             handler.close()
     handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
     setattr(handler, _HANDLER_MARK, True)
-    handler.setFormatter(JsonFormatter(service_name))
+    handler.setFormatter(JsonFormatter(service_name, fields))
     root.addHandler(handler)
     root.setLevel(level.upper())

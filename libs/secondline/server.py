@@ -6,6 +6,13 @@ as ``buf curl`` call the service without its protos; request bytes that do not p
 refused INVALID_ARGUMENT before any servicer sees them (:mod:`secondline.standard`), and every
 call is checked against the authorization table (:mod:`secondline.guard`). SIGTERM and SIGINT start a graceful stop: health goes NOT_SERVING, calls in
 flight get ``grace`` seconds to finish, then the service's own resources are released.
+
+A service may run as several worker processes sharing its ports (:mod:`secondline.workers`):
+:func:`service_main` then starts a supervisor instead, and each worker's host listens with
+``grpc.so_reuseport`` 1 once its service has started. A process of its own sets the option to 0,
+explicitly: gRPC turns it on by default on Linux, which would let a second process started on a
+port already served bind it too and quietly take part of the connections; with 0 that second
+process fails to start, naming the address.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ import logging
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -27,6 +34,9 @@ from secondline.guard import Authorization
 from secondline.per_method import PerMethodServer
 from secondline.standard import HEALTH, HealthServicer, WireErrors, enable_reflection
 from secondline.telemetry import Telemetry
+
+if TYPE_CHECKING:
+    from secondline.workers import Worker
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +113,15 @@ class ServiceHost:
     _health_server: grpc.aio.Server | None = None
     _names: list[str] = field(default_factory=list)
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    reuse_port: bool = False
+    """Share the ports with other processes (``grpc.so_reuseport`` 1): a service's workers."""
+    listen_when_ready: bool = False
+    """Listen only once the service has started (a worker): the kernel hands new connections
+    to the workers already listening, so a worker starting again takes none before it is ready
+    (the gate: before its snapshot is loaded)."""
+
+    def _options(self) -> list[tuple[str, int]]:
+        return [("grpc.so_reuseport", int(self.reuse_port))]
 
     async def start(self) -> int:
         untraced = tuple(getattr(self.service, "untraced_methods", ()))  # a service's hot calls
@@ -111,19 +130,19 @@ class ServiceHost:
         interceptors = [WireErrors(domain), *self.telemetry.server_interceptors(untraced),
                         Authorization(self.authenticator(), domain)]
         # Each decides by the method alone: applied once per method, not on every call.
-        real = grpc.aio.server()
+        real = grpc.aio.server(options=self._options())
         server = PerMethodServer(real, interceptors)
         self._names = self.service.register(server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         for name in ["", *self._names]:
             await self.health.set(name, NOT_SERVING)
         enable_reflection([*self._names, HEALTH], server)
-        self.port = self._bind(real)
-        await real.start()
-        self._server = real
-        if self.settings.health_listen:
-            await self._start_health_server(self.settings.health_listen)
+        credentials = self._credentials()  # read now: a missing file stops the start at once
+        if not self.listen_when_ready:
+            await self._listen(real, credentials)
         await self.service.start()
+        if self.listen_when_ready:
+            await self._listen(real, credentials)
         for name in ["", *self._names]:
             await self.health.set(name, SERVING)
         watch = getattr(self.service, "watch_health", None)
@@ -136,29 +155,32 @@ class ServiceHost:
         """Who is calling: the client certificate under mutual TLS, else the call's metadata."""
         return MutualTlsAuthenticator() if self.settings.tls is not None else MetadataAuthenticator()
 
-    def _bind(self, server: grpc.aio.Server) -> int:
+    async def _listen(self, real: grpc.aio.Server, credentials: grpc.ServerCredentials | None) -> None:
+        if credentials is None:
+            self.port = _add_port(real.add_insecure_port, self.settings.listen)
+        else:
+            self.port = _add_port(real.add_secure_port, self.settings.listen, credentials)
+        await real.start()
+        self._server = real
+        if self.settings.health_listen:
+            await self._start_health_server(self.settings.health_listen)
+
+    def _credentials(self) -> grpc.ServerCredentials | None:
         tls = self.settings.tls
         if tls is None:
-            port = server.add_insecure_port(self.settings.listen)
-        else:
-            credentials = grpc.ssl_server_credentials(
-                [(tls.key_file.read_bytes(), tls.cert_file.read_bytes())],
-                root_certificates=tls.client_ca_file.read_bytes(),
-                require_client_auth=True,
-            )
-            port = server.add_secure_port(self.settings.listen, credentials)
-        if port == 0:
-            raise OSError(f"cannot listen on {self.settings.listen}")
-        return port
+            return None
+        return grpc.ssl_server_credentials(
+            [(tls.key_file.read_bytes(), tls.cert_file.read_bytes())],
+            root_certificates=tls.client_ca_file.read_bytes(),
+            require_client_auth=True,
+        )
 
     async def _start_health_server(self, listen: str) -> None:
         # The same health servicer on a port of its own: nothing else is served there, so
         # leaving it without TLS discloses only what the probes read.
-        server = grpc.aio.server()
+        server = grpc.aio.server(options=self._options())
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
-        self.health_port = server.add_insecure_port(listen)
-        if self.health_port == 0:
-            raise OSError(f"cannot listen on {listen}")
+        self.health_port = _add_port(server.add_insecure_port, listen)
         await server.start()
         self._health_server = server
 
@@ -190,6 +212,17 @@ class ServiceHost:
             self.telemetry.shutdown()
 
 
+def _add_port(add, listen: str, *credentials) -> int:
+    """The port bound, or OSError naming the address (gRPC returns 0 or raises, by version)."""
+    try:
+        port = add(listen, *credentials)
+    except RuntimeError as exc:
+        raise OSError(f"cannot listen on {listen}: the address is in use or not available") from exc
+    if port == 0:
+        raise OSError(f"cannot listen on {listen}")
+    return port
+
+
 def client_channel(address: str, tls: ClientTlsSettings | None, interceptors=None) -> grpc.aio.Channel:
     """A channel to another service: plaintext on the embedded default, mutual TLS when
     ``tls`` is set (the other service's certificate must name the host of ``address``)."""
@@ -203,24 +236,33 @@ def client_channel(address: str, tls: ClientTlsSettings | None, interceptors=Non
     return grpc.aio.secure_channel(address, credentials, interceptors=interceptors)
 
 
-def host(service_type, settings, name: str, *, telemetry: Telemetry | None = None, clock=None) -> ServiceHost:
+def host(service_type, settings, name: str, *, telemetry: Telemetry | None = None, clock=None,
+         worker: Worker | None = None) -> ServiceHost:
     """A service wired from its settings: its own telemetry, and the real clock unless the
-    settings start a manual one (tests and scenario runs only)."""
+    settings start a manual one (tests and scenario runs only). A ``worker`` shares its ports
+    with the other workers and tells its telemetry which worker it is."""
     from secondline.clock import ManualClock, SystemClock
     from secondline.telemetry import setup_telemetry
 
-    telemetry = telemetry or setup_telemetry(name, otlp_endpoint=settings.telemetry.otlp_endpoint)
+    telemetry = telemetry or setup_telemetry(name, otlp_endpoint=settings.telemetry.otlp_endpoint,
+                                             attributes=worker.resource() if worker else None)
     if clock is None:
         clock = ManualClock(settings.start_clock) if settings.start_clock else SystemClock()
-    return ServiceHost(service_type(settings, telemetry, clock), settings.server, telemetry)
+    return ServiceHost(service_type(settings, telemetry, clock), settings.server, telemetry,
+                       reuse_port=worker is not None, listen_when_ready=worker is not None)
 
 
-def service_main(argv: list[str] | None, *, name: str, settings_model, env_prefix: str, build, check=None) -> int:
+def service_main(argv: list[str] | None, *, name: str, settings_model, env_prefix: str, build, check=None,
+                 workers=None) -> int:
     """The entry point of a service process: settings, checks, logs, then serve until signalled.
 
     Settings come from ``--config`` and ``<env_prefix>*`` variables; anything wrong with them
     (or what ``check`` loads from them, such as the rules file) stops the service before it
     listens, with exit status 2 and a message naming the file, the key and the problem.
+
+    ``workers`` (settings -> int), for a service that can run as several worker processes:
+    above 1, this process becomes their supervisor (:mod:`secondline.workers`); each worker is
+    this entry point again with ``--worker I``, and ``build`` gets ``worker=`` then.
     """
     import argparse
     import sys
@@ -232,7 +274,11 @@ def service_main(argv: list[str] | None, *, name: str, settings_model, env_prefi
     parser.add_argument("--config", type=Path, help="settings file (YAML)")
     parser.add_argument("--migrate", action="store_true",
                         help="bring the database schema up to date, then exit (a deployment's init container)")
+    if workers is not None:
+        parser.add_argument("--worker", type=int, metavar="I",
+                            help="serve as worker I of the setting workers (how the supervisor starts each worker)")
     args = parser.parse_args(argv)
+    index = getattr(args, "worker", None)
     try:
         settings = load_settings(settings_model, path=args.config, env_prefix=env_prefix)
         if check is not None:
@@ -240,11 +286,29 @@ def service_main(argv: list[str] | None, *, name: str, settings_model, env_prefi
     except ConfigError as exc:
         print(f"secondline-{name}: {exc}", file=sys.stderr)
         return 2
-    configure_logging(name, level=settings.telemetry.log_level)
+    count = workers(settings) if workers is not None else 1
+    if index is not None and not 1 <= index <= count:
+        print(f"secondline-{name}: --worker must be between 1 and workers ({count}), got {index}", file=sys.stderr)
+        return 2
+    if index is not None:  # the supervisor migrated before it started any worker: none races another
+        settings = settings.model_copy(update={"database": settings.database.model_copy(update={"migrate": False})})
+    # The lines of the workers and of their supervisor share the process's output: say whose.
+    fields = {"worker": index} if index is not None else {"worker": "supervisor"} if count > 1 else {}
+    configure_logging(name, level=settings.telemetry.log_level, fields=fields)
     if args.migrate:
         migrate_database(settings.database, name)
         return 0
-    asyncio.run(build(settings).run_until_signalled())
+    if index is None and count > 1:
+        from secondline.workers import run_supervisor
+
+        return run_supervisor(settings, name=name, env_prefix=env_prefix, count=count,
+                              config=str(args.config) if args.config else None)
+    if index is None:
+        asyncio.run(build(settings).run_until_signalled())
+        return 0
+    from secondline.workers import Worker, serve_as_worker
+
+    asyncio.run(serve_as_worker(build(settings, worker=Worker(index, count))))
     return 0
 
 

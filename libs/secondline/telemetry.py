@@ -132,6 +132,7 @@ def setup_telemetry(
     otlp_endpoint: str | None = None,
     span_exporter: SpanExporter | None = None,
     metric_reader: MetricReader | None = None,
+    attributes: dict[str, Any] | None = None,
 ) -> Telemetry:
     """Build one service's tracing.
 
@@ -141,8 +142,10 @@ def setup_telemetry(
     - neither: spans are still created and sampled, so logs carry real trace ids.
     - `metric_reader`: read the service's metrics (tests); with `otlp_endpoint`, metrics are
       also exported by OTLP every 15 s.
+    - `attributes`: more resource attributes (a worker process's number, so that the workers
+      of one pod export metrics of their own rather than overwrite each other's).
     """
-    resource = Resource.create({SERVICE_NAME: service_name})
+    resource = Resource.create({SERVICE_NAME: service_name, **(attributes or {})})
     provider = TracerProvider(resource=resource)
     readers: list[MetricReader] = [metric_reader] if metric_reader is not None else []
     if otlp_endpoint:

@@ -9,6 +9,13 @@ the gate answers, which it does even when classification is gone; the snapshot's
 the separate health service name ``secondline.gate.v1.GateService/snapshot``: SERVING while the
 snapshot is loaded and has heard from classification within the catalogue's stale bound,
 NOT_SERVING otherwise. Page on that one; route traffic on the overall one.
+
+With ``workers: N`` (N > 1) the process started is a supervisor of N gate processes sharing
+the listening port (:mod:`secondline.workers`), each with its own snapshot following
+classification's feed and its own decision-log writer, all writing to the one database.
+Health, GetGateStatus and the metrics are each worker's own (``worker`` in GetGateStatus, the
+resource attribute ``secondline.worker``): a call is answered by the worker holding the
+caller's connection.
 """
 
 from __future__ import annotations
@@ -18,11 +25,12 @@ import gc
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import grpc
 from opentelemetry.metrics import Observation
-from pydantic import PositiveFloat, PositiveInt, field_validator
+from pydantic import PositiveFloat, PositiveInt, ValidationInfo, field_validator
 
 from secondline.clock import Clock
 from secondline.clock_service import register_if_manual
@@ -33,6 +41,7 @@ from secondline.server import (cancel_all, NOT_SERVING, SERVING, ClientTlsSettin
                                client_channel, host, open_database, service_main)
 from secondline.storage import Database
 from secondline.telemetry import Telemetry
+from secondline.workers import Worker
 
 from .core import Gate
 from .decision_log import DecisionLog
@@ -55,6 +64,9 @@ class DecisionLogSettings(Strict):
     """Decisions the queue holds while the database is slow or gone; more are dropped (counted)."""
     flush_seconds: PositiveFloat = 0.02
     """How often queued decisions are written."""
+    replay_wait_seconds: PositiveFloat = 1.0
+    """How long ReplayDecision looks again for a decision made by another process of the gate
+    (a worker beside this one, another replica), which may still be in that one's queue."""
 
 
 class CrossingWindow(Strict):
@@ -101,6 +113,16 @@ class GateSettings(Strict):
     """How often classification's feed must speak when quiet."""
     crossing_window: CrossingWindow = CrossingWindow()
     """Which crossing instants Decide takes, around the gate's clock (M-1; RULES T-4)."""
+    workers: PositiveInt = 1
+    """Gate processes sharing the listening port (SO_REUSEPORT), each on a core of its own with
+    its own snapshot; above 1, the process started supervises them (secondline.workers)."""
+
+    @field_validator("workers")
+    @classmethod
+    def _one_clock(cls, value: int, info: ValidationInfo) -> int:
+        if value > 1 and info.data.get("start_clock") is not None:
+            raise ValueError("must be 1 with start_clock: the manual clock is set over gRPC, on one worker only")
+        return value
 
 
 @dataclass
@@ -109,6 +131,8 @@ class GateService:
     telemetry: Telemetry
     clock: Clock
     name: str = NAME
+    worker: int = 0
+    """Which worker this is, from 1 (GetGateStatus.worker); 0: the gate runs as one process."""
     gate: Gate | None = field(default=None, init=False)
     follower: SnapshotFollower | None = field(default=None, init=False)
     health: object = field(default=None, init=False)
@@ -135,7 +159,9 @@ class GateService:
                                          heartbeat_seconds=self.settings.heartbeat_seconds, history=window.past,
                                          channel_factory=lambda address: client_channel(
                                              address, self.settings.classification_tls, self.telemetry.client_interceptors()))
-        gate_pb2_grpc.add_GateServiceServicer_to_server(GateServicer(self.gate), server)
+        servicer = GateServicer(self.gate, worker=self.worker,
+                                replay_wait=self.settings.decision_log.replay_wait_seconds)
+        gate_pb2_grpc.add_GateServiceServicer_to_server(servicer, server)
         self._metrics()
         return [SERVICE_NAME] + register_if_manual(server, self.clock)
 
@@ -201,10 +227,13 @@ class GateService:
         self._db.close()
 
 
-def build(settings: GateSettings, *, telemetry: Telemetry | None = None, clock: Clock | None = None) -> ServiceHost:
-    return host(GateService, settings, NAME, telemetry=telemetry, clock=clock)
+def build(settings: GateSettings, *, telemetry: Telemetry | None = None, clock: Clock | None = None,
+          worker: Worker | None = None) -> ServiceHost:
+    service = partial(GateService, worker=worker.index) if worker is not None else GateService
+    return host(service, settings, NAME, telemetry=telemetry, clock=clock, worker=worker)
 
 
 def main(argv: list[str] | None = None) -> int:
     return service_main(argv, name=NAME, settings_model=GateSettings, env_prefix=ENV_PREFIX, build=build,
-                        check=lambda settings: load_measures(settings.measures_file))
+                        check=lambda settings: load_measures(settings.measures_file),
+                        workers=lambda settings: settings.workers)

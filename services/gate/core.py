@@ -179,6 +179,12 @@ class Gate:
         self._prefix = os.urandom(6).hex()
         self._serial = count(1)
 
+    def made_elsewhere(self, decision_id: str) -> bool:
+        """Whether ``decision_id`` is shaped as the gate's ids (prefix, 10 hex digits) but was made
+        by another process: a worker beside this one or another replica, whose queue may lag."""
+        return (len(decision_id) == len(self._prefix) + 10 and not decision_id.startswith(self._prefix)
+                and all(c in "0123456789abcdef" for c in decision_id))
+
     def degraded(self, epoch: int) -> bool:
         return self.snapshot.age() > self.measures.in_force(epoch).stale_fallback.after.seconds
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from secondline.authorization import PORT, at_own_port
 from secondline.errors import DomainError, FieldViolation, InvalidArgument
 from secondline.guard import caller
@@ -12,14 +10,15 @@ from secondline.gate.v1 import gate_pb2_grpc
 from secondline.rpc.status import abort
 
 from .core import Gate, parse_crossing, same_answer
+from .replay import replay_anywhere
 
 ERROR_DOMAIN = "gate.secondline"
 BATCH_MAX = 1000
 
 
 class GateServicer(gate_pb2_grpc.GateServiceServicer):
-    def __init__(self, gate: Gate) -> None:
-        self._gate = gate
+    def __init__(self, gate: Gate, *, worker: int = 0, replay_wait: float = 1.0) -> None:
+        self._gate, self._worker, self._replay_wait = gate, worker, replay_wait
 
     async def Decide(self, request, context):
         try:
@@ -64,9 +63,8 @@ class GateServicer(gate_pb2_grpc.GateServiceServicer):
             if not request.decision_id:
                 raise InvalidArgument.of([FieldViolation("decision_id", "is required: a Decision.decision_id")],
                                          reason="INVALID_REQUEST")
-            log = self._gate.log
-            await asyncio.to_thread(log.flush, 5.0)  # a decision made a moment ago may still be queued
-            crossing, logged, replayed, decided_by = await asyncio.to_thread(self._gate.replay, request.decision_id)
+            crossing, logged, replayed, decided_by = await replay_anywhere(self._gate, request.decision_id,
+                                                                          self._replay_wait)
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)
         return pb.ReplayDecisionResponse(crossing=crossing, logged=logged, replayed=replayed,
@@ -79,7 +77,8 @@ class GateServicer(gate_pb2_grpc.GateServiceServicer):
         status = pb.GetGateStatusResponse(
             classification_revision=snapshot.revision, subjects=len(snapshot), loaded=snapshot.loaded,
             degraded=gate.degraded(now), decisions_logged=gate.log.logged, decisions_queued=gate.log.queued,
-            decisions_dropped=gate.log.dropped, config_versions=[v.version for v in gate.measures.versions])
+            decisions_dropped=gate.log.dropped, config_versions=[v.version for v in gate.measures.versions],
+            worker=self._worker)
         status.snapshot_age.FromNanoseconds(int(age * 1e9))
         return status
 

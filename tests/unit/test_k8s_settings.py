@@ -74,3 +74,32 @@ def test_the_partners_configmap_names_no_partner_and_its_documented_example_is_a
     (tmp_path / "partners.yaml").write_text(example.replace("<base64 of the raw 32-byte key>", "A" * 43 + "="))
     parsed = load_partners(tmp_path / "partners.yaml")
     assert list(parsed.partners) == ["GBA"] and parsed.partners["GBA"].grade_tables[0].grades["D"] == "LOWEST"
+
+
+def _cores(quantity: str) -> float:
+    return float(quantity[:-1]) / 1000 if quantity.endswith("m") else float(quantity)
+
+
+def _gate_resources(overlay: str) -> dict:
+    """The gate container's resources: the base Deployment's, with the overlay's patch merged over."""
+    base = yaml.safe_load((K8S / "base" / "gate" / "deployment.yaml").read_text())
+    resources = {k: dict(v) for k, v in base["spec"]["template"]["spec"]["containers"][0]["resources"].items()}
+    for patch in sorted((K8S / "overlays" / overlay).rglob("*.yaml")):
+        for doc in yaml.safe_load_all(patch.read_text()):
+            if doc and doc.get("kind") == "Deployment" and doc["metadata"]["name"] == "gate":
+                for container in doc["spec"]["template"]["spec"].get("containers", []):
+                    for kind, values in container.get("resources", {}).items():
+                        resources.setdefault(kind, {}).update(values)
+    return resources
+
+
+@pytest.mark.parametrize("overlay", ["dev", "production"])
+def test_the_gate_has_a_core_for_each_of_its_workers(overlay):
+    from secondline.services.gate.app import GateSettings
+
+    settings = load_settings(GateSettings, path=K8S / "base" / "gate" / "gate.yaml", env_prefix="SECONDLINE_GATE_",
+                             environ=overlay_env(overlay, "gate"))
+    resources = _gate_resources(overlay)
+    assert _cores(resources["limits"]["cpu"]) >= settings.workers  # a worker uses at most one core
+    if overlay == "production":
+        assert settings.workers == 2 and _cores(resources["requests"]["cpu"]) >= settings.workers

@@ -173,7 +173,7 @@ class GetGateStatusRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class GetGateStatusResponse(_message.Message):
-    __slots__ = ("classification_revision", "subjects", "loaded", "snapshot_age", "degraded", "decisions_logged", "decisions_queued", "decisions_dropped", "config_versions")
+    __slots__ = ("classification_revision", "subjects", "loaded", "snapshot_age", "degraded", "decisions_logged", "decisions_queued", "decisions_dropped", "config_versions", "worker")
     CLASSIFICATION_REVISION_FIELD_NUMBER: _ClassVar[int]
     SUBJECTS_FIELD_NUMBER: _ClassVar[int]
     LOADED_FIELD_NUMBER: _ClassVar[int]
@@ -183,6 +183,7 @@ class GetGateStatusResponse(_message.Message):
     DECISIONS_QUEUED_FIELD_NUMBER: _ClassVar[int]
     DECISIONS_DROPPED_FIELD_NUMBER: _ClassVar[int]
     CONFIG_VERSIONS_FIELD_NUMBER: _ClassVar[int]
+    WORKER_FIELD_NUMBER: _ClassVar[int]
     classification_revision: int
     subjects: int
     loaded: bool
@@ -192,4 +193,5 @@ class GetGateStatusResponse(_message.Message):
     decisions_queued: int
     decisions_dropped: int
     config_versions: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, classification_revision: _Optional[int] = ..., subjects: _Optional[int] = ..., loaded: _Optional[bool] = ..., snapshot_age: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., degraded: _Optional[bool] = ..., decisions_logged: _Optional[int] = ..., decisions_queued: _Optional[int] = ..., decisions_dropped: _Optional[int] = ..., config_versions: _Optional[_Iterable[str]] = ...) -> None: ...
+    worker: int
+    def __init__(self, classification_revision: _Optional[int] = ..., subjects: _Optional[int] = ..., loaded: _Optional[bool] = ..., snapshot_age: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., degraded: _Optional[bool] = ..., decisions_logged: _Optional[int] = ..., decisions_queued: _Optional[int] = ..., decisions_dropped: _Optional[int] = ..., config_versions: _Optional[_Iterable[str]] = ..., worker: _Optional[int] = ...) -> None: ...
