@@ -15,6 +15,10 @@ BENCHMARKS = {
     "gate": ("secondline.cli.bench.gate", "the lane gate's Decide latency and throughput beside a bare gRPC echo server",
              "Decide latency at fixed open-loop rates and the highest sustained rate, beside a bare gRPC echo "
              "server measured in the same run, and the snapshot's memory per subject (bench/README.md)."),
+    "gate-scaling": ("secondline.cli.bench.gate.scaling", "the gate's highest sustained Decide rate with 1 and 2 worker processes",
+                     "The highest sustained Decide rate of the gate as 1 and as 2 worker processes sharing its port "
+                     "(SO_REUSEPORT), their ratio, the CPU of the workers and of the load client, and what limits the "
+                     "rate on this machine (bench/README.md)."),
     "ingest": ("secondline.cli.bench.ingest", "ingestion throughput beside a raw SQLAlchemy insert, SQLite and PostgreSQL",
                "SubmitRecords through the ingestion service beside a raw SQLAlchemy insert of the same rows, on "
                "SQLite and PostgreSQL, with the ratio (bench/README.md)."),

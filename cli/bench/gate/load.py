@@ -35,25 +35,30 @@ OVERLOAD = frozenset({"CANCELLED", "RESOURCE_EXHAUSTED", "DEADLINE_EXCEEDED"})
 
 
 class LoadClient:
-    """The load generator's state: a channel per server, the pools of subjects crossings name."""
+    """The load generator's state: channels per server, the pools of subjects crossings name."""
 
     def __init__(self, subjects: int, seed: int, known_share: float) -> None:
         self.pools = Pools.make(subjects)
         self.seed, self.known_share = seed, known_share
-        self.channels: dict[str, grpc.aio.Channel] = {}
+        self.channels: dict[tuple[str, int], list[grpc.aio.Channel]] = {}
 
-    def _call(self, address: str, target: str):
-        channel = self.channels.get(address)
-        if channel is None:
-            channel = self.channels[address] = grpc.aio.insecure_channel(address)
+    def _calls(self, address: str, target: str, channels: int = 1) -> list:
+        """One call object per channel; requests go round them in turn. Several channels are
+        several connections (each its own subchannel pool: gRPC would otherwise share one),
+        which SO_REUSEPORT spreads over a gate's worker processes."""
+        pool = self.channels.get((address, channels))
+        if pool is None:
+            options = [("grpc.use_local_subchannel_pool", 1)] if channels > 1 else None
+            pool = self.channels[(address, channels)] = [grpc.aio.insecure_channel(address, options=options)
+                                                         for _ in range(channels)]
         # The same identity (de)serializers for both servers: the client's cost is the same
         # bytes out and in; the gate's answers are parsed and checked after the clock stops.
-        return channel.unary_unary(ECHO_METHOD if target == "echo" else DECIDE_METHOD)
+        return [channel.unary_unary(ECHO_METHOD if target == "echo" else DECIDE_METHOD) for channel in pool]
 
     async def run(self, cmd: dict) -> dict:
         if cmd["mode"] == "batch":
             return await self.run_batches(cmd)
-        call = self._call(cmd["address"], cmd["target"])
+        calls = self._calls(cmd["address"], cmd["target"], cmd.get("channels", 1))
         if cmd["mode"] == "open":
             count = max(1, round(cmd["rate"] * (cmd["warmup"] + cmd["duration"])))
             warm = min(count - 1, round(cmd["rate"] * cmd["warmup"]))
@@ -70,9 +75,9 @@ class LoadClient:
         cpu, wall = time.process_time(), time.perf_counter()
         try:
             if cmd["mode"] == "open":
-                timing = await _open_loop(call, payloads, callers, cmd["rate"], warm)
+                timing = await _open_loop(calls, payloads, callers, cmd["rate"], warm)
             else:
-                timing = await _closed_loop(call, payloads, callers, cmd["concurrency"], cmd["warmup"], cmd["duration"])
+                timing = await _closed_loop(calls, payloads, callers, cmd["concurrency"], cmd["warmup"], cmd["duration"])
         finally:
             gc.enable()
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
@@ -89,10 +94,10 @@ class LoadClient:
         count = max(cmd["crossings"], 20 * size)
         payloads, _ = crossings(count, cmd["tag"], self.seed, self.pools, self.known_share, int(time.time()))
         requests = batch.batches(payloads, size)
-        channel = self.channels.get(cmd["address"])
-        if channel is None:
-            channel = self.channels[cmd["address"]] = grpc.aio.insecure_channel(cmd["address"])
-        call = channel.unary_unary(ECHO_METHOD if cmd["target"] == "echo" else batch.BATCH_METHOD)
+        pool = self.channels.get((cmd["address"], 1))
+        if pool is None:
+            pool = self.channels[(cmd["address"], 1)] = [grpc.aio.insecure_channel(cmd["address"])]
+        call = pool[0].unary_unary(ECHO_METHOD if cmd["target"] == "echo" else batch.BATCH_METHOD)
         callers = {port: lane_caller(port) for port, _, _ in requests}
         gc.collect()
         gc.disable()
@@ -122,16 +127,18 @@ class Timing:
     window: tuple[float, float] | None = None  # closed loop: the measured interval
 
 
-async def _open_loop(call, payloads: list[bytes], callers: list, rate: float, warm: int) -> Timing:
-    """Send ``payloads[i]`` at ``start + i / rate`` whatever the answers; record the times."""
+async def _open_loop(calls: list, payloads: list[bytes], callers: list, rate: float, warm: int) -> Timing:
+    """Send ``payloads[i]`` at ``start + i / rate`` whatever the answers, on the channels in
+    turn; record the times."""
     n = len(payloads)
+    ways = len(calls)
     timing = Timing([0.0] * n, [0.0] * n, [0.0] * n, [None] * n)
     clock = time.perf_counter
     loop = asyncio.get_running_loop()
 
     async def one(i: int) -> None:
         try:
-            timing.replies[i] = await call(payloads[i], metadata=callers[i], timeout=30)
+            timing.replies[i] = await calls[i % ways](payloads[i], metadata=callers[i], timeout=30)
         except grpc.RpcError as error:
             timing.errors.append((i, error.code().name, error.details()))
         timing.finished[i] = clock()
@@ -158,9 +165,10 @@ async def _open_loop(call, payloads: list[bytes], callers: list, rate: float, wa
     return timing
 
 
-async def _closed_loop(call, payloads: list[bytes], callers: list, concurrency: int, warmup: float,
+async def _closed_loop(calls: list, payloads: list[bytes], callers: list, concurrency: int, warmup: float,
                        duration: float) -> Timing:
-    """``concurrency`` callers, each sending its next request as soon as the last is answered."""
+    """``concurrency`` callers, each sending its next request as soon as the last is answered,
+    each on a channel of ``calls`` in turn."""
     n = len(payloads)
     timing = Timing([0.0] * n, [0.0] * n, [0.0] * n, [None] * n)
     clock = time.perf_counter
@@ -168,7 +176,7 @@ async def _closed_loop(call, payloads: list[bytes], callers: list, concurrency: 
     measured_from, end = begin + warmup, begin + warmup + duration
     cursor = iter(range(n))
 
-    async def caller() -> None:
+    async def caller(call) -> None:
         for i in cursor:
             now = clock()
             if now >= end:
@@ -180,7 +188,7 @@ async def _closed_loop(call, payloads: list[bytes], callers: list, concurrency: 
                 timing.errors.append((i, error.code().name, error.details()))
             timing.finished[i] = clock()
 
-    await asyncio.gather(*(caller() for _ in range(concurrency)))
+    await asyncio.gather(*(caller(calls[k % len(calls)]) for k in range(concurrency)))
     timing.window = (measured_from, end)
     return timing
 
@@ -249,8 +257,9 @@ def client(argv: list[str]) -> int:
     for line in sys.stdin:
         result = loop.run_until_complete(load.run(json.loads(line)))
         print(json.dumps(result), flush=True)
-    for channel in load.channels.values():
-        loop.run_until_complete(channel.close())
+    for pool in load.channels.values():
+        for channel in pool:
+            loop.run_until_complete(channel.close())
     loop.close()
     return 0
 
