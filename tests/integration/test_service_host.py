@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 
 import grpc
 import pytest
@@ -101,3 +102,52 @@ def test_the_mtls_authenticator_reads_the_certificate_and_ignores_metadata():
     with pytest.raises(Unauthenticated):
         MutualTlsAuthenticator().authenticate(_Context(metadata=(("x-secondline-principal", "operator/root"),)))
     assert str(MetadataAuthenticator().authenticate(context)) == "operator/root"
+
+
+async def test_a_second_process_on_a_served_port_fails_naming_it_unless_both_share_it_as_workers():
+    # grpc.so_reuseport is set explicitly: 0 for a process of its own (gRPC's default on Linux
+    # is 1, which would let the second bind quietly), 1 for a service's workers.
+    first = _SlowStart()
+    first.release.set()
+    alone = ServiceHost(first, ServerSettings(), setup_telemetry("slow"))
+    port = await alone.start()
+    try:
+        second = _SlowStart()
+        second.release.set()
+        taken = ServiceHost(second, ServerSettings(listen=f"127.0.0.1:{port}"), setup_telemetry("slow"))
+        with pytest.raises(OSError, match=f"cannot listen on 127.0.0.1:{port}"):
+            await taken.start()
+    finally:
+        await alone.stop()
+    workers = []
+    try:
+        for _ in range(2):
+            service = _SlowStart()
+            service.release.set()
+            workers.append(ServiceHost(service, ServerSettings(listen=f"127.0.0.1:{port}"), setup_telemetry("slow"),
+                                       reuse_port=True))
+            assert await workers[-1].start() == port
+    finally:
+        for worker in workers:
+            await worker.stop()
+
+
+async def test_a_worker_listens_only_once_its_service_has_started():
+    service = _SlowStart()
+    held = ServiceHost(_SlowStart(), ServerSettings(), setup_telemetry("slow"))
+    held.service.release.set()
+    port = await held.start()
+    await held.stop()  # a free port to ask for
+    host = ServiceHost(service, ServerSettings(listen=f"127.0.0.1:{port}"), setup_telemetry("slow"),
+                       reuse_port=True, listen_when_ready=True)
+    starting = asyncio.create_task(host.start())
+    await asyncio.sleep(0.3)
+    assert not starting.done() and host.port == 0  # still starting: not listening, no connection taken
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    service.release.set()
+    assert await starting == port
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+        reply = await health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=""))
+        assert reply.status == health_pb2.HealthCheckResponse.SERVING
+    await host.stop()
