@@ -26,7 +26,7 @@ from secondline.gate.v1 import gate_pb2, gate_pb2_grpc
 from secondline.ingestion.v1 import ingestion_pb2, ingestion_pb2_grpc
 from secondline.rpc.convert import timestamp
 from tests.conftest import BACKENDS
-from tests.e2e.test_cli import ACME, _alive
+from tests.e2e.test_cli import ACME, SECONDLINE, _alive, _lines_of, _wait_for
 from tests.helpers import record
 
 LANE = (("x-secondline-principal", "lane/HAIKOU"),)
@@ -266,3 +266,22 @@ def test_workers_that_keep_failing_at_start_make_the_supervisor_exit_non_zero(tm
     assert gate.returncode == 1, err
     assert "restarting it in 0.5 s (failure 1 of 5 before giving up)" in err
     assert "giving up: worker" in err and "exited 5 times in a row" in err
+
+
+def test_up_runs_the_gate_as_two_workers_when_asked(tmp_path):
+    cli = subprocess.Popen([SECONDLINE, "up", "--data", str(tmp_path), "--gate-workers", "2"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    try:
+        out = _lines_of(cli.stdout)
+        address, _ = _wait_for(out, r"^\s+gate\s+(127\.0\.0\.1:\d+)\s+pid (\d+) \(supervising 2 workers\)")
+        _wait_for(out, r"Press Ctrl-C to stop")
+        seen: set = set()
+        wait_for("both workers answering", lambda: seen.add(worker_of(address)) or {1, 2} <= seen)
+        pids = log_pids(tmp_path / "logs" / "gate.log")
+        cli.send_signal(signal.SIGINT)
+        assert cli.wait(timeout=60) == 0
+    finally:
+        if cli.poll() is None:
+            cli.kill()
+            cli.wait()
+    assert sorted(pids) == [1, 2] and not any(_alive(pid) for pid in pids.values())
