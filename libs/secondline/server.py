@@ -293,12 +293,13 @@ def service_main(argv: list[str] | None, *, name: str, settings_model, env_prefi
     if index is not None:  # the supervisor migrated before it started any worker: none races another
         settings = settings.model_copy(update={"database": settings.database.model_copy(update={"migrate": False})})
     # The lines of the workers and of their supervisor share the process's output: say whose.
-    fields = {"worker": index} if index is not None else {"worker": "supervisor"} if count > 1 else {}
+    supervising = index is None and count > 1 and not args.migrate
+    fields = {"worker": index} if index is not None else {"worker": "supervisor"} if supervising else {}
     configure_logging(name, level=settings.telemetry.log_level, fields=fields)
     if args.migrate:
         migrate_database(settings.database, name)
         return 0
-    if index is None and count > 1:
+    if supervising:
         from secondline.workers import run_supervisor
 
         return run_supervisor(settings, name=name, env_prefix=env_prefix, count=count,

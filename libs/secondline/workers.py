@@ -28,6 +28,7 @@ than serving on as an orphan.
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import os
 import signal
@@ -70,17 +71,27 @@ def reserve(address: str) -> tuple[socket.socket, str]:
     """A socket bound to ``address`` with SO_REUSEPORT, not listening, and the address with the
     port it holds (the one the kernel chose when ``address`` ends in ``:0``)."""
     host, port = _host_port(address)
+    try:
+        sock = _bound(host, port)
+    except OSError as exc:
+        if host != "::" or exc.errno != errno.EAFNOSUPPORT:
+            raise OSError(f"cannot listen on {address}: {exc.strerror}") from exc
+        sock = _bound("0.0.0.0", port)  # no IPv6 here: gRPC falls back to IPv4 for [::] too
+    chosen = sock.getsockname()[1]
+    return sock, f"{address.rpartition(':')[0]}:{chosen}"
+
+
+def _bound(host: str, port: int) -> socket.socket:
     family, kind, proto, _, where = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM,
                                                        flags=socket.AI_PASSIVE)[0]
     sock = socket.socket(family, kind, proto)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind(where)
-    except OSError as exc:
+    except OSError:
         sock.close()
-        raise OSError(f"cannot listen on {address}: {exc.strerror}") from exc
-    chosen = sock.getsockname()[1]
-    return sock, f"{address.rpartition(':')[0]}:{chosen}"
+        raise
+    return sock
 
 
 @dataclass
