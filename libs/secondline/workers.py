@@ -21,8 +21,11 @@ others and exit with status 1, for the orchestrator to see (a pod in CrashLoopBa
 than one serving with fewer workers than asked). SIGTERM or SIGINT to the supervisor stops
 every worker gracefully (SIGTERM, then SIGKILL after the grace). Workers run in sessions of
 their own, so signals reach them only through the supervisor, and each reads a pipe from it:
-when the supervisor dies, even by SIGKILL, the pipe ends and the worker stops by itself rather
-than serving on as an orphan.
+when the supervisor dies, even by SIGKILL, the pipe ends and the worker ends at once with it, as
+every process of a killed container does, rather than serving on as an orphan. At once, not
+gracefully: a graceful stop refuses the calls that keep coming in the meantime (CANCELLED, which
+clients do not retry), where a connection that ends is UNAVAILABLE, which they retry elsewhere.
+What the worker's decision-log queue held is lost as in any crash (the last flush interval).
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ from dataclasses import dataclass
 
 from secondline.restarts import RestartPolicy
 
-__all__ = ["Worker", "WorkerPool", "reserve", "run_supervisor", "serve_as_worker", "stop_when_parent_goes", "supervise"]
+__all__ = ["Worker", "WorkerPool", "reserve", "run_supervisor", "serve_as_worker", "end_with_parent", "supervise"]
 
 log = logging.getLogger(__name__)
 
@@ -238,9 +241,9 @@ def run_supervisor(settings, *, name: str, env_prefix: str, config: str | None, 
         return supervise(pool, grace=server.grace_seconds + 15.0)
 
 
-async def stop_when_parent_goes(stop: Callable[[], None]) -> None:
-    """In a worker: call ``stop`` once standard input, the supervisor's pipe, reaches its end
-    (the supervisor is gone). Does nothing when standard input is not a pipe."""
+async def end_with_parent() -> None:
+    """In a worker: end the process (SIGKILL) once standard input, the supervisor's pipe,
+    reaches its end: the supervisor is gone. Does nothing when standard input is not a pipe."""
     try:
         if not stat.S_ISFIFO(os.fstat(0).st_mode):
             return
@@ -254,15 +257,15 @@ async def stop_when_parent_goes(stop: Callable[[], None]) -> None:
             pass
     finally:
         transport.close()
-    log.warning("the supervisor is gone: stopping")
-    stop()
+    log.error("the supervisor is gone: this worker ends with it")
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 async def serve_as_worker(service_host) -> None:
     """A worker's life: serve until signalled, or until the supervisor is gone."""
     from secondline.server import cancel_all
 
-    watch = asyncio.create_task(stop_when_parent_goes(service_host.request_stop), name="supervisor-watch")
+    watch = asyncio.create_task(end_with_parent(), name="supervisor-watch")
     try:
         await service_host.run_until_signalled()
     finally:

@@ -8,6 +8,10 @@ containers' migrations run first, twice).
 Two gate replicas stand behind one lane client channel (round robin, a retry policy in the
 service config). One replica is killed (SIGKILL) under load: every Decide is answered. Then
 classification is killed: the gate keeps answering from its snapshot.
+
+Each gate replica runs the overlay's ``workers`` processes sharing its port, each with its own
+snapshot and counters: GetGateStatus answers for the worker holding the connection, so each
+worker is asked over fresh connections until all have answered.
 """
 
 from __future__ import annotations
@@ -45,6 +49,24 @@ SERVICE_CONFIG = json.dumps({
 })
 
 
+async def worker_statuses(cluster: ClusterShaped, gate: Process) -> dict[int, pb.GetGateStatusResponse]:
+    """Each worker's GetGateStatus (by its number) of one gate replica."""
+    count = int(gate.env.get("SECONDLINE_GATE_WORKERS", "1"))
+    found: dict[int, pb.GetGateStatusResponse] = {}
+    for _ in range(500):
+        async with tls_channel(cluster.ca, "operator/ops", f"127.0.0.1:{gate.port}", server_name="gate",
+                               options=[("grpc.use_local_subchannel_pool", 1)]) as ch:
+            try:
+                status = await gate_pb2_grpc.GateServiceStub(ch).GetGateStatus(pb.GetGateStatusRequest(), timeout=5)
+            except grpc.aio.AioRpcError:  # a worker still loading does not listen yet
+                await asyncio.sleep(0.05)
+                continue
+        found[status.worker or 1] = status
+        if len(found) == count:
+            return found
+    raise AssertionError(f"{gate.name}: only workers {sorted(found)} of {count} answered GetGateStatus")
+
+
 def crossing(n: int) -> pb.Crossing:
     return pb.Crossing(crossing_id=f"k-{n}", at=timestamp(datetime.now(timezone.utc)), enterprise=LISTED, port="HAIKOU_XINHAI")
 
@@ -62,15 +84,14 @@ async def test_one_gate_replica_killed_under_load_and_classification_killed_ever
             await ingestion_pb2_grpc.IngestionServiceStub(ch).SubmitRecord(ingestion_pb2.SubmitRecordRequest(record=record(
                 enterprise=LISTED, kind="DISHONESTY_LISTED", list="MARITIME", severity="SERIOUS",
                 decided_on=date.today() - timedelta(days=1))), timeout=10)
-        for gate in (gate_a, gate_b):
-            async with tls_channel(cluster.ca, "operator/ops", f"127.0.0.1:{gate.port}", server_name="gate") as ch:
-                stub = gate_pb2_grpc.GateServiceStub(ch)
-                for _ in range(600):
-                    if (await stub.GetGateStatus(pb.GetGateStatusRequest(), timeout=5)).subjects >= 1:
-                        break
-                    await asyncio.sleep(0.05)
-                else:
-                    raise AssertionError(f"{gate.name} never held the listing")
+        assert int(gate_a.env["SECONDLINE_GATE_WORKERS"]) == 2  # the production overlay's
+        for gate in (gate_a, gate_b):  # every worker of each replica
+            for _ in range(600):
+                if all(s.subjects >= 1 for s in (await worker_statuses(cluster, gate)).values()):
+                    break
+                await asyncio.sleep(0.05)
+            else:
+                raise AssertionError(f"{gate.name} never held the listing in every worker")
 
         target = f"ipv4:127.0.0.1:{gate_a.port},127.0.0.1:{gate_b.port}"
         async with tls_channel(cluster.ca, "lane/HAIKOU_XINHAI", target, server_name="gate",
@@ -106,9 +127,8 @@ async def test_one_gate_replica_killed_under_load_and_classification_killed_ever
                 await stub.Decide(pb.DecideRequest(crossing=crossing(-1)))
             logged = {}
             for gate in (gate_a, gate_b):
-                async with tls_channel(cluster.ca, "operator/ops", f"127.0.0.1:{gate.port}", server_name="gate") as ch:
-                    status = await gate_pb2_grpc.GateServiceStub(ch).GetGateStatus(pb.GetGateStatusRequest(), timeout=5)
-                    logged[gate.name] = status.decisions_logged + status.decisions_queued
+                logged[gate.name] = sum(s.decisions_logged + s.decisions_queued
+                                        for s in (await worker_statuses(cluster, gate)).values())
             assert all(n > 0 for n in logged.values()), logged
 
             await asyncio.gather(*(lane(w) for w in range(WORKERS)))

@@ -230,7 +230,7 @@ def test_a_bad_workers_value_is_refused_naming_the_key(tmp_path, settings, env, 
     assert gate.returncode == 2 and expected in err, err
 
 
-def test_port_zero_is_chosen_before_the_workers_start_and_they_stop_when_the_supervisor_dies(tmp_path):
+def test_port_zero_is_chosen_before_the_workers_start_and_they_end_when_the_supervisor_dies(tmp_path):
     gate = _gate(tmp_path, "server: {listen: '127.0.0.1:0', grace_seconds: 1}\nclassification_address: '127.0.0.1:1'\n"
                            "bootstrap_seconds: 0.5\nworkers: 2\n")
     try:
@@ -246,7 +246,7 @@ def test_port_zero_is_chosen_before_the_workers_start_and_they_stop_when_the_sup
         gate.kill()  # the supervisor, by SIGKILL: no chance to stop them
         gate.wait()
         assert len(pids) == 2
-        wait_for("the workers stopping on their own", lambda: not any(_alive(pid) for pid in pids), timeout=20)
+        wait_for("the workers ending with their supervisor", lambda: not any(_alive(pid) for pid in pids), timeout=20)
     finally:
         if gate.poll() is None:
             gate.kill()
