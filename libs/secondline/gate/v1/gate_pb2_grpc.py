@@ -88,7 +88,8 @@ class GateServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetGateStatus(self, request, context):
-        """The snapshot's freshness and the decision log's counters.
+        """The snapshot's freshness and the decision log's counters, of the worker process that
+        takes the call (GetGateStatusResponse.worker).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
