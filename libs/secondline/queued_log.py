@@ -10,6 +10,7 @@ at the head of the queue. What is lost in a crash: what was offered in the last 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -18,15 +19,19 @@ from typing import Callable
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 from sqlalchemy import Engine, Table, insert
 
-from secondline.storage import insert_many, writer
+from secondline.storage import insert_many, insert_rows, writer
 
 log = logging.getLogger(__name__)
 
 
 class QueuedLog:
     def __init__(self, engine: Engine, table: Table, *, to_row: Callable[[object], dict] = dict, name: str = "log",
-                 capacity: int = 100_000, flush_seconds: float = 0.02, batch_rows: int = 5_000) -> None:
+                 capacity: int = 100_000, flush_seconds: float = 0.02, batch_rows: int = 5_000,
+                 columns: tuple[str, ...] | None = None) -> None:
+        """``to_row``: an item as a dict of its columns, or, with ``columns``, as a list of
+        their values in that order (storage.insert_rows: no dict a row)."""
         self._engine, self._table, self._to_row, self._name = engine, table, to_row, name
+        self._columns = columns
         self._writes = writer(engine)
         self._insert = insert(table)  # one statement: storage.insert_many compiles it once
         self._capacity, self._flush_seconds, self._batch_rows = capacity, flush_seconds, batch_rows
@@ -47,6 +52,21 @@ class QueuedLog:
     @property
     def queued(self) -> int:
         return len(self._pending)
+
+    async def room_for(self, count: int, timeout: float = 5.0) -> None:
+        """Wait, on the event loop and without blocking it, until ``count`` more items fit in
+        half the queue (or the queue is empty, or ``timeout``): a producer that can wait, such
+        as a batch, waits for the writer, which has the interpreter while the loop sleeps,
+        rather than have items dropped. Called right before the items are offered, with no
+        await in between, so that producers waking together cannot overfill it."""
+        limit = self._capacity // 2
+        if len(self._pending) + count <= limit:
+            return
+        deadline = time.monotonic() + timeout
+        self._wake.set()
+        while (self._pending and len(self._pending) + count > limit and time.monotonic() < deadline
+               and self._thread.is_alive()):
+            await asyncio.sleep(self._flush_seconds)
 
     def offer(self, item) -> bool:
         """Queue an item; False (and counted) when the queue is full. Never blocks."""
@@ -103,7 +123,11 @@ class QueuedLog:
                 # No span for a flush: it has no caller to belong to, and one root span
                 # every flush interval is noise in a trace backend (and cost on the hot process).
                 with suppress_instrumentation(), self._writes.begin() as conn:
-                    insert_many(conn, self._insert, [self._to_row(item) for item in batch])
+                    rows = [self._to_row(item) for item in batch]
+                    if self._columns is None:
+                        insert_many(conn, self._insert, rows)
+                    else:
+                        insert_rows(conn, self._insert, self._columns, rows)
             except Exception:
                 if stopping:
                     return

@@ -142,15 +142,28 @@ def insert_many(conn, statement, rows: list[dict]) -> None:
     """
     if not rows:
         return
-    sql, processors, named = _compiled(statement, conn.dialect, tuple(rows[0]))
-    names = [name for name, _ in processors]
-    converting = [(index, process) for index, (_, process) in enumerate(processors) if process is not None]
-    params = []
-    for row in rows:
-        values = [row[name] for name in names]
+    columns = tuple(rows[0])
+    insert_rows(conn, statement, columns, [[row[name] for name in columns] for row in rows])
+
+
+def insert_rows(conn, statement, columns: tuple[str, ...], rows: list[list]) -> None:
+    """:func:`insert_many` for rows given as lists of values in the order of ``columns`` (a
+    producer that knows its columns saves building a dict a row). The lists are converted in
+    place."""
+    if not rows:
+        return
+    sql, processors, named = _compiled(statement, conn.dialect, columns)
+    order = [columns.index(name) for name, _ in processors]  # the compiled statement's order
+    converting = [(index, process) for index, (_, process) in zip(order, processors) if process is not None]
+    for values in rows:
         for index, process in converting:
             values[index] = process(values[index])
-        params.append(dict(zip(names, values)) if named else tuple(values))  # named / pyformat: by the columns' names
+    if named:  # named / pyformat: by the columns' names
+        params = [dict(zip(columns, values)) for values in rows]
+    elif order == list(range(len(columns))):
+        params = [tuple(values) for values in rows]
+    else:
+        params = [tuple(values[i] for i in order) for values in rows]
     conn.exec_driver_sql(sql, params)
 
 

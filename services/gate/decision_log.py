@@ -44,12 +44,16 @@ class Entry(NamedTuple):
     """Who asked: ``lane/HAIKOU``, ``operator/li``."""
 
     def row(self) -> dict:
-        return {"decision_id": self.decision_id, "crossing_id": self.crossing_id, "at": self.at,
-                "decided_at": self.decided_at, "port": self.port, "lane": self.lane, "refused": self.refused,
-                "config_version": self.config_version, "classification_revision": self.classification_revision,
-                "degraded": self.degraded, "inputs": inputs_json(self.inputs),
-                "crossing": self.crossing.SerializeToString(), "decision": self.decision.SerializeToString(),
-                "caller": self.caller}
+        return dict(zip(COLUMNS, self.values()))
+
+    def values(self) -> list:
+        """The row's values in the order of the fields (the table's columns' names)."""
+        return [*self[:10], inputs_json(self.inputs), self.crossing.SerializeToString(),
+                self.decision.SerializeToString(), self.caller]
+
+
+COLUMNS = Entry._fields
+assert set(COLUMNS) == set(decisions.c.keys()), "an Entry's fields are the decision log's columns"
 
 
 def inputs_json(states: list) -> str:
@@ -61,8 +65,8 @@ def inputs_json(states: list) -> str:
 class DecisionLog(QueuedLog):
     def __init__(self, engine: Engine, *, capacity: int = 100_000, flush_seconds: float = 0.02,
                  batch_rows: int = 5_000) -> None:
-        super().__init__(engine, decisions, to_row=Entry.row, name="gate-decision-log", capacity=capacity,
-                         flush_seconds=flush_seconds, batch_rows=batch_rows)
+        super().__init__(engine, decisions, to_row=Entry.values, columns=COLUMNS, name="gate-decision-log",
+                         capacity=capacity, flush_seconds=flush_seconds, batch_rows=batch_rows)
 
     def read(self, decision_id: str) -> dict | None:
         with self._engine.connect() as conn:

@@ -52,6 +52,11 @@ class GateServicer(gate_pb2_grpc.GateServiceServicer):
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)
         who, gate = principal.text, self._gate
+        # Batches faster than the decision log can write: the batch waits for the log, rather
+        # than decisions being dropped from it (a lane's Decide never waits). No await between
+        # this and the decisions below, so that batches waiting together cannot overfill it.
+        await gate.log.room_for(len(parsed))
+        window = gate.window()  # decided now, after any wait (the crossings were taken before it)
         response = pb.BatchDecideResponse()
         add = response.decisions.add
         for crossing, one in zip(request.crossings, parsed):

@@ -189,3 +189,22 @@ async def test_decisions_are_not_traced_by_default_but_the_gates_other_calls_are
     names = {s.name for s in spans.get_finished_spans() if s.resource.attributes["service.name"] == "gate"}
     assert "/secondline.gate.v1.GateService/GetGateStatus" in names
     assert "/secondline.gate.v1.GateService/Decide" not in names  # trace_decisions: false (the default)
+
+
+@pytest.mark.parametrize("gate_settings", [{"decision_log": {"capacity": 300, "flush_seconds": 0.05}}])
+async def test_batches_faster_than_the_decision_log_wait_for_it_and_none_is_dropped(gate):
+    """Eight batches of 100 in flight, again and again, against a log that holds 300: each batch
+    waits for room (RULES M-3: every decision can be replayed), so nothing is dropped."""
+    async def flood(n: int):
+        for round_ in range(4):
+            batch = [crossing(f"f{n}-{round_}-{i}", "2026-03-01T10:00:00+08:00", enterprise=ACME) for i in range(100)]
+            reply = await gate.gate.BatchDecide(pb.BatchDecideRequest(crossings=batch), metadata=LANE)
+            assert len(reply.decisions) == 100
+
+    await asyncio.gather(*(flood(n) for n in range(8)))
+    for _ in range(100):
+        status = await gate.gate.GetGateStatus(pb.GetGateStatusRequest(), metadata=LANE)
+        if status.decisions_logged == 3200:
+            break
+        await asyncio.sleep(0.05)
+    assert (status.decisions_logged, status.decisions_dropped) == (3200, 0)

@@ -30,7 +30,7 @@ from secondline.services.gate.decision_log import DecisionLog
 from secondline.services.gate.measures import load_measures
 from secondline.services.gate.snapshot import Snapshot
 from secondline.services.gate.tables import Base
-from secondline.storage import insert_many, make_engine, writer
+from secondline.storage import insert_rows, make_engine, writer
 
 
 def decision_work(subjects: int, seed: int, known_share: float, calls: int = 20_000, rounds: int = 3) -> dict:
@@ -89,7 +89,7 @@ def _writer_cost(engine, entries: list, size: int) -> float:
     """CPU µs per decision of writing ``entries`` in transactions of ``size`` rows, as the log does."""
     from sqlalchemy import delete, insert
 
-    from secondline.services.gate.decision_log import decisions
+    from secondline.services.gate.decision_log import COLUMNS, decisions
 
     statement, writes = insert(decisions), writer(engine)
     with writes.begin() as conn:
@@ -97,7 +97,7 @@ def _writer_cost(engine, entries: list, size: int) -> float:
     started = time.process_time()
     for start in range(0, len(entries), size):
         with writes.begin() as conn:
-            insert_many(conn, statement, [entry.row() for entry in entries[start:start + size]])
+            insert_rows(conn, statement, COLUMNS, [entry.values() for entry in entries[start:start + size]])
     return (time.process_time() - started) / len(entries) * 1e6
 
 
