@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 
 #: name -> (module, one-line help, description)
 BENCHMARKS = {
@@ -56,4 +57,12 @@ def run(args: argparse.Namespace) -> int:
     module = importlib.import_module(module_name)
     parser = argparse.ArgumentParser(prog=f"secondline bench {args.benchmark}", description=description)
     module.add_arguments(parser)
-    return module.run(parser.parse_args(args.options))
+    options = parser.parse_args(args.options)
+    # SIGTERM (a timeout, a CI job cancelled) as SystemExit: the benchmark's own clean-up runs
+    # (its `finally`), so that the servers and the load client it started do not outlive it.
+    signal.signal(signal.SIGTERM, _terminated)
+    return module.run(options)
+
+
+def _terminated(signum, frame) -> None:
+    raise SystemExit(128 + signum)
