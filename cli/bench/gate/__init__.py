@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -40,7 +39,7 @@ from secondline.cli.bench.gate.bench import Bench
 from secondline.cli.bench.gate.check import check_cost
 from secondline.cli.bench.gate.load import client
 from secondline.cli.bench.gate.population import snapshot_memory
-from secondline.cli.bench.gate.processes import BenchError
+from secondline.cli.bench.gate.processes import BenchError, run_with_options
 from secondline.cli.bench.gate.servers import serve_echo, serve_stub
 from secondline.cli.bench.gate.tables import MaxRate, _ratio, goals_table, latency_table, median_run, run_line
 from secondline.cli.bench.gate.work import decision_work
@@ -117,27 +116,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="folder for the processes' settings, logs and the gate's database (default: a temporary one, removed)")
 
 
-def resolve(args: argparse.Namespace) -> argparse.Namespace:
-    for name, (normal, quick) in QUICK.items():
-        if getattr(args, name) is None:
-            setattr(args, name, quick if args.quick else normal)
-    if not 0.0 <= args.known_share <= 1.0:
-        raise BenchError("--known-share must be between 0 and 1")
-    return args
-
-
 def run(args: argparse.Namespace) -> int:
     """Run the benchmark with parsed options (``add_arguments``); print the report; exit status."""
-    try:
-        args = resolve(args)
-    except BenchError as error:
-        print(f"bench gate: {error}", file=sys.stderr)
-        return 2
-    if args.data is not None:
-        args.data.mkdir(parents=True, exist_ok=True)
-        return _run(args, args.data.resolve())
-    with tempfile.TemporaryDirectory(prefix="secondline-bench-gate-") as tmp:
-        return _run(args, Path(tmp))
+    return run_with_options(args, QUICK, "gate", _run)
 
 
 def _run(args: argparse.Namespace, folder: Path) -> int:

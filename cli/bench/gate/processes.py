@@ -127,3 +127,20 @@ class GateStatus:
             time.sleep(0.05)
 
 
+def run_with_options(args, quick: dict, name: str, body) -> int:
+    """A gate benchmark's run: its defaults filled in (``quick``: option -> (normal, --quick)),
+    the options checked (exit 2, named), then ``body(args, folder)`` in ``--data`` or a
+    temporary folder, removed after."""
+    import tempfile
+
+    for option, (normal, short) in quick.items():
+        if getattr(args, option) is None:
+            setattr(args, option, short if args.quick else normal)
+    if not 0.0 <= args.known_share <= 1.0:
+        print(f"bench {name}: --known-share must be between 0 and 1", file=sys.stderr)
+        return 2
+    if args.data is not None:
+        args.data.mkdir(parents=True, exist_ok=True)
+        return body(args, args.data.resolve())
+    with tempfile.TemporaryDirectory(prefix=f"secondline-bench-{name}-") as tmp:
+        return body(args, Path(tmp))

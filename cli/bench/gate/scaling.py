@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -32,7 +31,7 @@ import grpc
 from secondline.cli.bench.common import machine
 from secondline.cli.bench.gate import _positive
 from secondline.cli.bench.gate.bench import Bench
-from secondline.cli.bench.gate.processes import BenchError, cpu_seconds
+from secondline.cli.bench.gate.processes import BenchError, run_with_options, cpu_seconds
 from secondline.cli.bench.gate.tables import MaxRate, _ratio
 from secondline.cli.bench.gate.workers import AllWorkers, ChannelsWorker, gate_pids, machine_busy_seconds
 from secondline.cli.up.suite import ServiceSpec, SuiteError, start_suite
@@ -125,26 +124,8 @@ class ScalingBench(Bench):
         return result, dropped
 
 
-def resolve(args: argparse.Namespace) -> argparse.Namespace:
-    for name, (normal, quick) in QUICK.items():
-        if getattr(args, name) is None:
-            setattr(args, name, quick if args.quick else normal)
-    if not 0.0 <= args.known_share <= 1.0:
-        raise BenchError("--known-share must be between 0 and 1")
-    return args
-
-
 def run(args: argparse.Namespace) -> int:
-    try:
-        args = resolve(args)
-    except BenchError as error:
-        print(f"bench gate-scaling: {error}", file=sys.stderr)
-        return 2
-    if args.data is not None:
-        args.data.mkdir(parents=True, exist_ok=True)
-        return _run(args, args.data.resolve())
-    with tempfile.TemporaryDirectory(prefix="secondline-bench-scaling-") as tmp:
-        return _run(args, Path(tmp))
+    return run_with_options(args, QUICK, "gate-scaling", _run)
 
 
 def _run(args: argparse.Namespace, folder: Path) -> int:
