@@ -75,13 +75,6 @@ class Window(NamedTuple):
     now_us: int = 0
     """``now`` in epoch microseconds (what a decision's ``decided_at`` is written from)."""
 
-    @classmethod
-    def around(cls, now: datetime, past: timedelta, future: timedelta | None) -> "Window":
-        micros = (now - _EPOCH) // _MICROSECOND  # exact integers: the bounds are those ``within`` applies
-        earliest = -((past // _MICROSECOND - micros) // 1_000_000)  # the first whole second not before now - past
-        latest = None if future is None else (micros + future // _MICROSECOND) // 1_000_000
-        return cls(now, past, future, earliest, latest, micros)
-
     def outside(self, at: datetime, seconds: int) -> str | None:
         """Why a crossing at ``at`` (whole ``seconds``) is not taken, or None: two int
         comparisons, and ``within``'s words only for a crossing outside."""
@@ -166,7 +159,9 @@ class Gate:
     """How far ahead of the gate's clock a crossing may be; None: no bound."""
 
     def window(self) -> Window:
-        """The crossing instants taken now (``Window.around``, with the bounds in µs kept)."""
+        """The crossing instants taken now, its bounds as whole epoch seconds computed in exact
+        integers (µs), so that they are the bounds ``within`` applies: the first second not
+        before ``now - past`` and the last not after ``now + future``."""
         now = self.clock.now()
         micros = (now - _EPOCH) // _MICROSECOND
         future = self._future_us
