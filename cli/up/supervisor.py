@@ -35,7 +35,6 @@ class Supervisor:
                  stable_after: float = 30.0, give_up_after: int = 5, clock: Callable[[], float] = time.monotonic) -> None:
         self.suite, self.out, self.clock = suite, out, clock
         self.policy = RestartPolicy(backoff, max_backoff, stable_after, give_up_after)
-        self.stable_after, self.give_up_after = stable_after, give_up_after
         now = clock()
         self.watches = {name: _Watch(started=now) for name in suite.services}
 
@@ -67,10 +66,10 @@ class Supervisor:
             watch.given_up = True
             (self.suite.data_dir / "run" / f"{name}.pid").unlink(missing_ok=True)
             self.out(f"secondline: giving up on service {name}: it exited {watch.failures} times in a row, each within "
-                     f"{self.stable_after:g} s of its start (last exit code {code}); the other services keep running. "
+                     f"{self.policy.stable_after:g} s of its start (last exit code {code}); the other services keep running. "
                      f"The end of {service.log_path}:\n{service.log_tail()}")
             return
         delay = self.policy.delay(watch.failures)
         watch.restart_at = now + delay
         self.out(f"secondline: service {name} (pid {service.process.pid}) exited with code {code} after {lived:.1f} s; "
-                 f"restarting it in {delay:g} s (failure {watch.failures} of {self.give_up_after} before giving up)")
+                 f"restarting it in {delay:g} s (failure {watch.failures} of {self.policy.give_up_after} before giving up)")

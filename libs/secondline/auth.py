@@ -63,7 +63,7 @@ class Principal:
         return self
 
     def __str__(self) -> str:
-        return f"{self.kind}/{self.name}"
+        return self.text
 
     @cached_property
     def text(self) -> str:

@@ -26,7 +26,8 @@ from secondline.measures import load_measures
 from secondline.pseudonyms import PseudonymSettings, load_pseudonyms
 from secondline.rules_config import load_rules
 from secondline.server import (cancel_all, ClientTlsSettings, DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings, client_channel,
-                               host, open_database, service_main)
+                               host, open_database)
+from secondline.entry import service_main
 from secondline.storage import Database
 from secondline.telemetry import Telemetry
 

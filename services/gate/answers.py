@@ -27,24 +27,6 @@ from .snapshot import ENTITY_TYPES, PartyState, flag_list
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MICROSECOND = timedelta(microseconds=1)
-_TEMPLATES: dict[tuple, pb.PartyDecision] = {}
-TEMPLATES_KEPT = 1 << 14
-
-
-def _template(o) -> pb.PartyDecision:
-    """A party's decision but for who it is: the same for every party with the same state,
-    rate, draw, lane and reasons, so built once and copied (a copy costs a third of a build)."""
-    key = (o.state.klass, o.state.flags, o.rate, o.drawn, o.lane, o.reasons)
-    found = _TEMPLATES.get(key)
-    if found is None:
-        found = pb.PartyDecision(credit_class=o.state.klass, flags=flag_list(o.state.flags), inspection_rate=o.rate,
-                                 drawn=o.drawn, lane=o.lane, reasons=o.reasons)
-        if len(_TEMPLATES) >= TEMPLATES_KEPT:
-            _TEMPLATES.clear()
-        _TEMPLATES[key] = found
-    return found
-
-
 def to_decision(outcome: Outcome, *, decision_id: str, crossing_id: str, config_version: str, revision: int,
                 age: float, decided_at: datetime, into: pb.Decision | None = None) -> pb.Decision:
     """The answer for an outcome, written into ``into`` (the Decision inside the response
@@ -60,10 +42,9 @@ def to_decision(outcome: Outcome, *, decision_id: str, crossing_id: str, config_
         setattr(decision.measures.add(name=measure.name, rule=measure.rule).subject,
                 measure.party.subject_type, measure.party.key)
     for o in outcome.parties:
-        party = decision.parties.add()
-        party.CopyFrom(_template(o))
-        setattr(party.subject, o.party.subject_type, o.party.key)
-        party.role = o.party.role
+        setattr(decision.parties.add(role=o.party.role, credit_class=o.state.klass, flags=flag_list(o.state.flags),
+                                     inspection_rate=o.rate, drawn=o.drawn, lane=o.lane, reasons=o.reasons).subject,
+                o.party.subject_type, o.party.key)
     if outcome.declaration_due is not None:
         decision.consolidated_declaration_due.CopyFrom(date_to_proto(outcome.declaration_due))
     _own(decision, decision_id, crossing_id, revision, age, (decided_at - _EPOCH) // _MICROSECOND)

@@ -38,7 +38,8 @@ from secondline.config import Strict
 from secondline.feeds import keep_health
 from secondline.gate.v1 import gate_pb2, gate_pb2_grpc
 from secondline.server import (cancel_all, NOT_SERVING, SERVING, ClientTlsSettings, DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings,
-                               client_channel, host, open_database, service_main)
+                               client_channel, host, open_database)
+from secondline.entry import service_main
 from secondline.storage import Database
 from secondline.telemetry import Telemetry
 from secondline.workers import Worker

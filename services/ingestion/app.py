@@ -21,7 +21,8 @@ from secondline.config import Strict
 from secondline.ingestion.v1 import ingestion_pb2, ingestion_pb2_grpc
 from secondline.rules_config import load_rules
 from secondline.clock_service import register_if_manual
-from secondline.server import DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings, host, open_database, service_main
+from secondline.server import DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings, host, open_database
+from secondline.entry import service_main
 from secondline.storage import Database
 from secondline.telemetry import Telemetry
 

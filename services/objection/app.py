@@ -23,7 +23,8 @@ from secondline.dates import WorkingCalendar
 from secondline.objection.v1 import objection_pb2, objection_pb2_grpc
 from secondline.rules_config import load_rules
 from secondline.server import (cancel_all, ClientTlsSettings, DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings, client_channel,
-                               host, open_database, service_main)
+                               host, open_database)
+from secondline.entry import service_main
 from secondline.storage import Database
 from secondline.telemetry import Telemetry
 

@@ -23,7 +23,8 @@ from secondline.clock_service import register_if_manual
 from secondline.config import Strict
 from secondline.recognition.v1 import recognition_pb2, recognition_pb2_grpc
 from secondline.server import (cancel_all, ClientTlsSettings, DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings, client_channel,
-                               host, open_database, service_main)
+                               host, open_database)
+from secondline.entry import service_main
 from secondline.storage import Database
 from secondline.telemetry import Telemetry
 

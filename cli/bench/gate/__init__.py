@@ -75,6 +75,24 @@ QUICK = {"duration": (10.0, 3.0), "warmup": (2.0, 1.0), "subjects": (100_000, 20
          "probe_seconds": (3.0, 1.5), "max_steps": (8, 5)}
 
 
+def add_search_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of the highest-sustained-rate search (``Bench.max_rate``) and the seed,
+    shared by ``bench gate`` and ``bench gate-scaling``."""
+    positive_int, positive_float = _positive(int), _positive(float)
+    parser.add_argument("--sustain-p99-ms", metavar="MS", type=positive_float, default=20.0,
+                        help="a rate is sustained when its p99 stays within this many ms, >= 95%% of it is answered, "
+                             "no call is shed and no decision dropped (default 20)")
+    parser.add_argument("--step-duration", metavar="S", type=positive_float,
+                        help="seconds measured per step of the highest-rate search (default 5; --quick 2)")
+    parser.add_argument("--step-warmup", metavar="S", type=positive_float, help="warm-up seconds per step (default 1; --quick 0.5)")
+    parser.add_argument("--probe-seconds", metavar="S", type=positive_float,
+                        help="seconds of the closed-loop probe that sets the search's steps (default 3; --quick 1.5)")
+    parser.add_argument("--probe-concurrency", metavar="N", type=positive_int, default=32,
+                        help="requests in flight during the probe (default 32)")
+    parser.add_argument("--max-steps", metavar="N", type=positive_int, help="open-loop steps per search at most (default 8; --quick 5)")
+    parser.add_argument("--seed", metavar="N", type=int, default=1, help="seed of the subjects and crossings (default 1)")
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The benchmark's options (also those of ``secondline bench gate``)."""
     positive_int, positive_float = _positive(int), _positive(float)
@@ -92,17 +110,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-max", dest="max", action="store_false", help="skip the highest-sustained-rate search")
     parser.add_argument("--repeat", metavar="R", type=positive_int, default=1,
                         help="rounds of echo then gate at each rate; each figure is the median round's (default 1)")
-    parser.add_argument("--sustain-p99-ms", metavar="MS", type=positive_float, default=20.0,
-                        help="a rate is sustained when its p99 stays within this many ms, >= 95%% of it is answered, "
-                             "no call is shed and no decision dropped (default 20)")
-    parser.add_argument("--step-duration", metavar="S", type=positive_float,
-                        help="seconds measured per step of the highest-rate search (default 5; --quick 2)")
-    parser.add_argument("--step-warmup", metavar="S", type=positive_float, help="warm-up seconds per step (default 1; --quick 0.5)")
-    parser.add_argument("--probe-seconds", metavar="S", type=positive_float,
-                        help="seconds of the closed-loop probe that sets the search's steps (default 3; --quick 1.5)")
-    parser.add_argument("--probe-concurrency", metavar="N", type=positive_int, default=32,
-                        help="requests in flight during the probe (default 32)")
-    parser.add_argument("--max-steps", metavar="N", type=positive_int, help="open-loop steps per server at most (default 8; --quick 5)")
+    add_search_arguments(parser)
     parser.add_argument("--batch-size", metavar="N", type=positive_int, default=100,
                         help="crossings per BatchDecide call (default 100)")
     parser.add_argument("--batch-concurrency", metavar="N", type=positive_int, default=4,
@@ -110,7 +118,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch-duration", metavar="S", type=positive_float,
                         help="seconds measured of BatchDecide, and of the echo beside it (default 10; --quick 3)")
     parser.add_argument("--no-batch", dest="batch", action="store_false", help="skip the BatchDecide measurement")
-    parser.add_argument("--seed", metavar="N", type=int, default=1, help="seed of the subjects and crossings (default 1)")
     parser.add_argument("--quick", action="store_true", help="shorter runs and a smaller snapshot, for a first look")
     parser.add_argument("--data", metavar="DIR", type=Path,
                         help="folder for the processes' settings, logs and the gate's database (default: a temporary one, removed)")

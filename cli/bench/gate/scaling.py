@@ -29,7 +29,7 @@ from pathlib import Path
 import grpc
 
 from secondline.cli.bench.common import machine
-from secondline.cli.bench.gate import _positive
+from secondline.cli.bench.gate import _positive, add_search_arguments
 from secondline.cli.bench.gate.bench import Bench
 from secondline.cli.bench.gate.processes import BenchError, run_with_options, cpu_seconds
 from secondline.cli.bench.gate.tables import MaxRate, _ratio
@@ -51,7 +51,7 @@ def _counts(text: str) -> list[int]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    positive_int, positive_float = _positive(int), _positive(float)
+    positive_int = _positive(int)
     parser.add_argument("--workers", metavar="LIST", type=_counts, default=[1, 2],
                         help="worker counts to measure, comma-separated; the ratio is to the first (default 1,2)")
     parser.add_argument("--channels", metavar="N", type=positive_int, default=8,
@@ -60,16 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="subjects in each worker's snapshot (default 100000; --quick 20000)")
     parser.add_argument("--known-share", metavar="F", type=float, default=0.3,
                         help="share of a crossing's parties that are in the snapshot (default 0.3)")
-    parser.add_argument("--sustain-p99-ms", metavar="MS", type=positive_float, default=20.0,
-                        help="a rate is sustained when its p99 stays within this many ms (default 20)")
-    parser.add_argument("--step-duration", metavar="S", type=positive_float, help="seconds measured per step (default 5; --quick 2)")
-    parser.add_argument("--step-warmup", metavar="S", type=positive_float, help="warm-up seconds per step (default 1; --quick 0.5)")
-    parser.add_argument("--probe-seconds", metavar="S", type=positive_float,
-                        help="seconds of the closed-loop probe that sets the steps (default 3; --quick 1.5)")
-    parser.add_argument("--probe-concurrency", metavar="N", type=positive_int, default=32,
-                        help="requests in flight during the probe (default 32)")
-    parser.add_argument("--max-steps", metavar="N", type=positive_int, help="open-loop steps per count at most (default 8; --quick 5)")
-    parser.add_argument("--seed", metavar="N", type=int, default=1, help="seed of the subjects and crossings (default 1)")
+    add_search_arguments(parser)
     parser.add_argument("--quick", action="store_true", help="shorter steps and a smaller snapshot, for a first look")
     parser.add_argument("--data", metavar="DIR", type=Path, help="folder for settings, logs and databases (default: temporary)")
 
