@@ -84,7 +84,10 @@ def migrate(engine: Engine, migrations_package: str, version_table: str) -> None
     cfg = Config()
     cfg.set_main_option("script_location", str(resources.files(migrations_package)))
     cfg.attributes["version_table"] = version_table
-    with engine.begin() as connection:
+    # On SQLite the whole upgrade is one IMMEDIATE transaction: a process migrating the same
+    # file at the same time waits for it (busy_timeout) and then finds the schema current,
+    # instead of failing when its read snapshot cannot be upgraded to a write.
+    with writer(engine).begin() as connection:
         if is_postgres(engine):
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": zlib.crc32(version_table.encode())})
         cfg.attributes["connection"] = connection
