@@ -1,4 +1,4 @@
-"""Pieces every benchmark shares: the machine line of a report, percentiles."""
+"""Pieces every benchmark shares: the machine line of a report, percentiles, a process's CPU time."""
 
 from __future__ import annotations
 
@@ -14,6 +14,16 @@ def percentile(ordered: list[float], q: float) -> float:
     if not ordered:
         return 0.0
     return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system, every thread) a process has used so far; None off Linux."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def machine(*versions: str) -> str:

@@ -30,6 +30,7 @@ import asyncio
 import bisect
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -41,7 +42,7 @@ from pathlib import Path
 import grpc
 
 from secondline.classification.v1 import classification_pb2, classification_pb2_grpc
-from secondline.cli.bench.common import machine, percentile
+from secondline.cli.bench.common import cpu_seconds, machine, percentile
 from secondline.cli.bench.gate.load import lane_caller
 from secondline.cli.bench.gate.population import Pools, crossings, enterprise_key
 from secondline.cli.bench.gate.servers import _loop
@@ -90,14 +91,16 @@ async def _rounds(args, suite) -> int:
     print(f"  population: {args.population:,} records filed and classified in {time.perf_counter() - started:.1f} s")
     rounds: list[tuple[dict, dict, list[float]]] = []
     for round_ in range(args.repeat):
-        alone = await _load(suite.address("gate"), args, f"a{round_}")
+        with CpuShares(suite) as alone_cpu:
+            alone = await _load(suite.address("gate"), args, f"a{round_}")
         stop = asyncio.Event()
-        filing = asyncio.create_task(filer.file(args.records_rate, stop))
-        try:
-            loaded = await _load(suite.address("gate"), args, f"b{round_}")
-        finally:
-            stop.set()
-        filed = await filing
+        with CpuShares(suite) as loaded_cpu:
+            filing = asyncio.create_task(filer.file(args.records_rate, stop))
+            try:
+                loaded = await _load(suite.address("gate"), args, f"b{round_}")
+            finally:
+                stop.set()
+            filed = await filing
         # Records acknowledged in the measured window, up to a second before the load's last send.
         fresh, unseen = await filer.freshness(filed, loaded, window=(loaded["measured_from"], loaded["last_send"] - 1.0))
         rounds.append((alone, loaded, fresh))
@@ -105,6 +108,7 @@ async def _rounds(args, suite) -> int:
               f"{loaded['p50']:.2f} p99 {loaded['p99']:.2f} ms; {len(fresh)} records, freshness p50 "
               f"{percentile(fresh, 0.5):.0f} p99 {percentile(fresh, 0.99):.0f} max {fresh[-1] if fresh else 0:.0f} ms"
               f"{f', {unseen} not seen before the run ended' if unseen else ''}; load average {os.getloadavg()[0]:.2f}")
+        print(f"    CPU, share of one core: alone {alone_cpu}; with filing {loaded_cpu}")
         if alone["errors"] or loaded["errors"]:
             print(f"  FAILED calls: {alone['errors'] or loaded['errors']}")
             return 1
@@ -132,6 +136,33 @@ def _report(rounds) -> None:
     print("goal (issue)                                      measured        goal")
     print(f"record acknowledged -> in the gate's decisions, p99 {fresh_p99:7.0f} ms   <= 200 ms   {'met' if fresh_p99 <= 200 else 'NOT met'}")
     print(f"gate p99 with filing / without                    {ratio:6.2f}x     <= 1.1x    {'met' if ratio <= 1.1 else 'NOT met'}")
+
+
+class CpuShares:
+    """CPU each process used during a run, as a share of one core: the suite's services, this
+    process (the filing) and the load client (this process's waited-for children)."""
+
+    def __init__(self, suite) -> None:
+        self.pids = suite.pids()
+        self.shares: dict[str, float] = {}
+
+    def _now(self) -> dict[str, float]:
+        found = {name: cpu_seconds(pid) or 0.0 for name, pid in self.pids.items()}
+        mine, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        found["bench"] = mine.ru_utime + mine.ru_stime
+        found["load client"] = children.ru_utime + children.ru_stime
+        return found
+
+    def __enter__(self) -> "CpuShares":
+        self._started, self._wall = self._now(), time.perf_counter()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        ended, wall = self._now(), time.perf_counter() - self._wall
+        self.shares = {name: (ended[name] - self._started[name]) / wall for name in ended}
+
+    def __str__(self) -> str:
+        return ", ".join(f"{name} {share:.2f}" for name, share in self.shares.items())
 
 
 class Filer:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from secondline.gate.v1 import gate_pb2
 from secondline.cli.up.suite import ServiceSpec, start_suite
-from secondline.cli.bench.gate.processes import BenchError, Child, GateStatus, Worker, cpu_seconds
+from secondline.cli.bench.common import cpu_seconds
+from secondline.cli.bench.gate.processes import BenchError, Child, GateStatus, Worker
 from secondline.cli.bench.gate.tables import MaxRate, run_line
 
 

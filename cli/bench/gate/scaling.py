@@ -28,10 +28,10 @@ from pathlib import Path
 
 import grpc
 
-from secondline.cli.bench.common import machine
+from secondline.cli.bench.common import cpu_seconds, machine
 from secondline.cli.bench.gate import _positive, add_search_arguments
 from secondline.cli.bench.gate.bench import Bench
-from secondline.cli.bench.gate.processes import BenchError, run_with_options, cpu_seconds
+from secondline.cli.bench.gate.processes import BenchError, run_with_options
 from secondline.cli.bench.gate.tables import MaxRate, _ratio
 from secondline.cli.bench.gate.workers import AllWorkers, ChannelsWorker, gate_pids, machine_busy_seconds
 from secondline.cli.up.suite import ServiceSpec, SuiteError, start_suite
