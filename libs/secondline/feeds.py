@@ -33,8 +33,14 @@ async def pages(
     committed: asyncio.Condition,
     version: Callable[[], int],
     poll_seconds: float,
+    linger_seconds: float = 0.0,
 ) -> AsyncIterator[list[T]]:
-    """Pages of ``read(after, page_size)``; with ``follow``, for as long as the caller reads."""
+    """Pages of ``read(after, page_size)``; with ``follow``, for as long as the caller reads.
+
+    ``linger_seconds``: once caught up, how long to wait after the producer's next commit
+    before reading, so that the commits of a trickle (records filed one at a time) go out as
+    one page, and the consumer applies them in one transaction rather than one each. It delays
+    a record by at most that much; catching up (full pages) never waits."""
     while True:
         seen = version()  # before reading, so a commit in between is not missed
         page = await read(after, page_size)
@@ -49,7 +55,9 @@ async def pages(
             try:
                 await asyncio.wait_for(committed.wait_for(lambda: version() != seen), poll_seconds)
             except TimeoutError:
-                pass
+                continue  # nothing committed here: read what another process may have
+        if linger_seconds > 0:
+            await asyncio.sleep(linger_seconds)
 
 
 # -- bounded messages ------------------------------------------------------------------------

@@ -61,6 +61,10 @@ class FeedSettings(Strict):
     """Records read per page and sent at most per message."""
     max_message_bytes: int = Field(default=1024 * 1024, ge=16 * 1024, le=GRPC_DEFAULT_MAX_MESSAGE - 16 * 1024)
     """A message's size at most, whatever its records hold, below gRPC's default 4 MiB limit."""
+    linger_ms: float = Field(default=20, ge=0, le=1000)
+    """Once a follower is caught up, how long the feed waits after a commit before sending, so
+    that records filed one at a time reach classification together and are applied in one
+    transaction (feeds.pages); a record's way to the gate is that much longer at most. 0: no wait."""
 
 
 class IngestionSettings(Strict):
@@ -105,7 +109,7 @@ class IngestionService:
         writer = RecordWriter(self._db, store, self.telemetry, max_batch=self.settings.max_batch)
         limits = Limits(text_chars=self.settings.limits.text_chars, legal_basis_chars=self.settings.limits.legal_basis_chars)
         self.ingestion = Ingestion(db=self._db, store=store, writer=writer, rules=rules, clock=self.clock, limits=limits,
-                                   feed_page=self.settings.feed.max_records)
+                                   feed_page=self.settings.feed.max_records, feed_linger=self.settings.feed.linger_ms / 1000)
         self.reads, reads_service = open_access_log(server, engine, SubjectReads, self.clock, self.telemetry, NAME)
         servicer = IngestionServicer(self.ingestion, self.reads, feed_bytes=self.settings.feed.max_message_bytes)
         ingestion_pb2_grpc.add_IngestionServiceServicer_to_server(servicer, server)

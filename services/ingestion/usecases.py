@@ -34,9 +34,10 @@ class Historical:
 
 class Ingestion:
     def __init__(self, *, db: Database, store: RecordStore, writer: RecordWriter, rules: RulesConfig, clock: Clock,
-                 limits: Limits = Limits(), feed_page: int = FEED_PAGE) -> None:
+                 limits: Limits = Limits(), feed_page: int = FEED_PAGE, feed_linger: float = 0.0) -> None:
         self.limits = limits
         self.feed_page = feed_page
+        self.feed_linger = feed_linger
         self.db = db
         self.store = store
         self.writer = writer
@@ -137,4 +138,4 @@ class Ingestion:
         return pages(lambda after, size: self.db.read(self.store.feed, after, size), after=after_seq,
                      position=lambda record: record.seq, follow=follow, page_size=self.feed_page,
                      committed=self.writer.committed, version=lambda: self.writer.commits,
-                     poll_seconds=FEED_POLL_SECONDS)
+                     poll_seconds=FEED_POLL_SECONDS, linger_seconds=self.feed_linger)
