@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from pydantic import Field
 
 from secondline.auth import Authenticator, MetadataAuthenticator, MutualTlsAuthenticator
 from secondline.config import Strict
@@ -84,6 +85,10 @@ class TelemetrySettings(Strict):
     otlp_endpoint: str | None = None
     """Export traces by OTLP/gRPC to this collector; none: no export."""
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    sample_ratio: float = Field(default=1.0, ge=0.0, le=1.0)
+    """With ``otlp_endpoint``: the share of new traces recorded and exported (1: all). A call or
+    record whose trace context is sampled is always traced. Without an endpoint nothing starts
+    a recorded trace (there is nowhere to send it)."""
 
 
 class Service(Protocol):
@@ -245,7 +250,8 @@ def host(service_type, settings, name: str, *, telemetry: Telemetry | None = Non
     from secondline.telemetry import setup_telemetry
 
     telemetry = telemetry or setup_telemetry(name, otlp_endpoint=settings.telemetry.otlp_endpoint,
-                                             attributes=worker.resource() if worker else None)
+                                             attributes=worker.resource() if worker else None,
+                                             sample_ratio=settings.telemetry.sample_ratio)
     if clock is None:
         clock = ManualClock(settings.start_clock) if settings.start_clock else SystemClock()
     return ServiceHost(service_type(settings, telemetry, clock), settings.server, telemetry,

@@ -24,6 +24,7 @@ from opentelemetry.sdk.metrics.export import MetricReader
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON, ParentBased, TraceIdRatioBased
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "Telemetry",
     "context_from_traceparent",
     "current_traceparent",
+    "sampled",
     "span_traceparent",
     "setup_telemetry",
 ]
@@ -133,20 +135,26 @@ def setup_telemetry(
     span_exporter: SpanExporter | None = None,
     metric_reader: MetricReader | None = None,
     attributes: dict[str, Any] | None = None,
+    sample_ratio: float = 1.0,
 ) -> Telemetry:
     """Build one service's tracing.
 
     - `otlp_endpoint`: export by OTLP/gRPC in batches; plaintext when the endpoint is
       `http://...` or has no scheme (the usual in-cluster collector), TLS for `https://`.
     - `span_exporter`: export each span synchronously as it ends (tests read them at once).
-    - neither: spans are still created and sampled, so logs carry real trace ids.
+    - neither: no span goes anywhere, so none is recorded unless the caller's own trace
+      context says it is sampled (parent-based); spans still get ids, so logs carry trace ids.
+    - `sample_ratio`: with an exporter, the share of new traces (those no caller started)
+      that are recorded; a trace a caller started and sampled is always followed.
     - `metric_reader`: read the service's metrics (tests); with `otlp_endpoint`, metrics are
       also exported by OTLP every 15 s.
     - `attributes`: more resource attributes (a worker process's number, so that the workers
       of one pod export metrics of their own rather than overwrite each other's).
     """
     resource = Resource.create({SERVICE_NAME: service_name, **(attributes or {})})
-    provider = TracerProvider(resource=resource)
+    exported = bool(otlp_endpoint) or span_exporter is not None
+    root = (ALWAYS_ON if sample_ratio >= 1 else TraceIdRatioBased(sample_ratio)) if exported else ALWAYS_OFF
+    provider = TracerProvider(resource=resource, sampler=ParentBased(root))
     readers: list[MetricReader] = [metric_reader] if metric_reader is not None else []
     if otlp_endpoint:
         # Imported lazily: the exporter pulls in protobuf stubs a test run does not need.
@@ -179,6 +187,12 @@ def span_traceparent(span: trace.Span) -> str:
     carrier: dict[str, str] = {}
     _PROPAGATOR.inject(carrier, context=trace.set_span_in_context(span, Context()))
     return carrier.get("traceparent", "")
+
+
+def sampled(traceparent: str) -> bool:
+    """Whether a stored W3C ``traceparent`` (version 00: 55 characters) asks for its trace to
+    be recorded: a consumer skips its span, and parsing the value, when it does not."""
+    return len(traceparent) == 55 and traceparent[-1] in "13579bdf"
 
 
 def context_from_traceparent(value: str) -> Context:

@@ -14,12 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from opentelemetry import trace
 from sqlalchemy import Engine, func, insert, or_, select, text, update
 
 from secondline.rules_config import RulesConfig
 from secondline.storage import insert_many, is_postgres, upsert, writer
-from secondline.telemetry import context_from_traceparent, span_traceparent
+from secondline.telemetry import context_from_traceparent, sampled, span_traceparent
 
 from . import engine as rules_engine
 from .codec import load_timeline
@@ -213,12 +212,9 @@ class ClassificationStore:
         Only for sampled records: an unsampled trace passes its context on unchanged, at no cost.
         """
         parent = cause.traceparent
-        if self._tracer is None or not parent:
+        if self._tracer is None or not sampled(parent):
             return parent
-        context = context_from_traceparent(parent)
-        if not trace.get_current_span(context).get_span_context().trace_flags.sampled:
-            return parent
-        span = self._tracer.start_span("classification.change", context=context,
+        span = self._tracer.start_span("classification.change", context=context_from_traceparent(parent),
                                        attributes={"secondline.revision": revision, "secondline.record_id": cause.record_id})
         span.end()
         return span_traceparent(span)

@@ -24,7 +24,7 @@ from secondline.classification.v1 import classification_pb2_grpc
 from secondline.clock import Clock
 from secondline.feeds import FeedWatch
 from secondline.rpc.convert import timestamp
-from secondline.telemetry import Telemetry, context_from_traceparent
+from secondline.telemetry import Telemetry, context_from_traceparent, sampled
 
 from .snapshot import Snapshot
 
@@ -91,7 +91,7 @@ class SnapshotFollower:
             if change.heartbeat:
                 snapshot.heard(change.revision)
                 continue
-            if change.traceparent:
+            if sampled(change.traceparent):  # traced when the record's trace asks for it
                 with self._tracer.start_as_current_span(
                         "gate.snapshot_update", context=context_from_traceparent(change.traceparent),
                         attributes={"secondline.revision": change.revision, "secondline.record_id": change.record_id}):

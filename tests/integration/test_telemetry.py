@@ -26,6 +26,7 @@ from secondline.telemetry import (
     Telemetry,
     context_from_traceparent,
     current_traceparent,
+    sampled,
     setup_telemetry,
 )
 
@@ -196,3 +197,44 @@ def test_telemetry_with_an_otlp_endpoint_and_no_spans_shuts_down_promptly() -> N
     started = time.monotonic()
     telemetry.shutdown()
     assert time.monotonic() - started < 5
+
+
+def test_without_an_exporter_no_new_trace_is_recorded_but_spans_keep_ids_and_a_sampled_caller_is_followed() -> None:
+    tracer = setup_telemetry("telemetry-test").tracer("test")
+    with tracer.start_as_current_span("root") as root:
+        traceparent = current_traceparent()
+        assert not root.is_recording()
+    assert root.get_span_context().is_valid  # the logs still carry a trace id
+    assert traceparent and not sampled(traceparent)  # downstream services record nothing either
+    asked = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    with tracer.start_as_current_span("consumer", context=context_from_traceparent(asked)) as consumer:
+        assert consumer.is_recording()
+    assert consumer.get_span_context().trace_id == 0x0AF7651916CD43DD8448EB211C80319C
+
+
+def test_the_sample_ratio_decides_new_traces_and_never_a_sampled_callers() -> None:
+    exporter = InMemorySpanExporter()
+    tracer = setup_telemetry("telemetry-test", span_exporter=exporter, sample_ratio=0.0).tracer("test")
+    with tracer.start_as_current_span("new"):
+        pass
+    asked = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    with tracer.start_as_current_span("asked", context=context_from_traceparent(asked)):
+        pass
+    assert [s.name for s in exporter.get_finished_spans()] == ["asked"]
+    everything = InMemorySpanExporter()
+    tracer = setup_telemetry("telemetry-test", span_exporter=everything).tracer("test")
+    with tracer.start_as_current_span("new"):
+        pass
+    assert [s.name for s in everything.get_finished_spans()] == ["new"]
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", True),
+    ("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-03", True),  # W3C level 2's random bit beside it
+    ("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00", False),
+    ("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-02", False),
+    ("", False),
+    ("garbage-01", False),
+])
+def test_sampled_reads_the_flags_of_a_stored_traceparent(value: str, expected: bool) -> None:
+    assert sampled(value) is expected
