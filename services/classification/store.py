@@ -98,6 +98,9 @@ class ClassificationStore:
         self.rules = rules
         self._pg = is_postgres(engine)
         self._writes = writer(engine)
+        # Kept: storage.insert_many compiles a statement once per statement object.
+        self._insert_records, self._insert_changes = insert(records), insert(changes)
+        self._upsert_subjects = upsert(engine, subjects, ["subject_key"])
         # Subjects' holding facts and timelines, kept between batches so that catching up does
         # not read back what it has just written. Bounded; a miss reads the tables. One side
         # holds a subject at a time: switching sides forgets what the other held.
@@ -142,7 +145,7 @@ class ClassificationStore:
                     pending = side.shards.submit(side.url, work, now)
                 else:  # what each subject held before this batch is read before its records are inserted
                     results = side.compute(work, now, lambda keys: load_subjects(conn, keys))
-                insert_many(conn, insert(records), rows)
+                insert_many(conn, self._insert_records, rows)
                 for chunk in _chunks(sorted(set(gone) - {r["record_id"] for r in rows})):
                     conn.execute(update(records).where(records.c.record_id.in_(chunk)).values(holds=False))
                 if isinstance(side, _Side):
@@ -202,8 +205,8 @@ class ClassificationStore:
                                 "effective_at": now, "timeline": result.timeline, "record_id": cause.record_id,
                                 "traceparent": self._trace_change(cause, result.key, revision)})
         if subject_rows:
-            insert_many(conn, upsert(self.engine, subjects, ["subject_key"]), subject_rows)
-            insert_many(conn, insert(changes), change_rows)
+            insert_many(conn, self._upsert_subjects, subject_rows)
+            insert_many(conn, self._insert_changes, change_rows)
         return len(change_rows)
 
     def _trace_change(self, cause: Incoming, key: str, revision: int) -> str:
