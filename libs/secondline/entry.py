@@ -69,7 +69,7 @@ def service_main(argv: list[str] | None, *, name: str, settings_model, env_prefi
     if index is None:
         asyncio.run(build(settings).run_until_signalled())
         return 0
-    from secondline.workers import Worker, serve_as_worker
+    from secondline.worker import Worker, serve_as_worker
 
     asyncio.run(serve_as_worker(build(settings, worker=Worker(index, count))))
     return 0

@@ -37,7 +37,7 @@ from secondline.standard import HEALTH, HealthServicer, WireErrors, enable_refle
 from secondline.telemetry import Telemetry
 
 if TYPE_CHECKING:
-    from secondline.workers import Worker
+    from secondline.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,9 @@ class ServerSettings(Strict):
     present a client certificate (Kubernetes' gRPC probes) when ``tls`` is set."""
     grace_seconds: float = 5.0
     """How long calls in flight may run once a stop begins."""
+    worker_hang_seconds: float = Field(default=10.0, ge=1.0, le=600.0)
+    """Run as several workers: a worker whose event loop has not beaten for this long is
+    killed and started again by the supervisor (secondline.workers)."""
     tls: TlsSettings | None = None
     """Mutual TLS; the client certificate's common name is the caller (secondline.auth)."""
 

@@ -26,17 +26,22 @@ every process of a killed container does, rather than serving on as an orphan. A
 gracefully: a graceful stop refuses the calls that keep coming in the meantime (CANCELLED, which
 clients do not retry), where a connection that ends is UNAVAILABLE, which they retry elsewhere.
 What the worker's decision-log queue held is lost as in any crash (the last flush interval).
+
+A worker that hangs (its event loop blocked, or stopped) is killed and started again: each
+worker beats once a second on a pipe of its own from its event loop (:mod:`secondline.worker`), and the supervisor kills
+(SIGKILL) one whose last beat is older than ``hang_seconds`` (a first beat is waited for
+``start_seconds``, the time a worker takes to import and build before its loop runs). The
+health port cannot tell: it is shared, so a probe reaches whichever worker the kernel picks,
+while a hung worker would keep receiving its share of the lanes' new connections.
 """
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import logging
 import os
 import signal
 import socket
-import stat
 import subprocess
 import sys
 import threading
@@ -45,22 +50,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from secondline.restarts import RestartPolicy
+from secondline.worker import HEARTBEAT_FD
 
-__all__ = ["Worker", "WorkerPool", "reserve", "run_supervisor", "serve_as_worker", "end_with_parent", "supervise"]
+__all__ = ["WorkerPool", "reserve", "run_supervisor", "supervise"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Worker:
-    """Which worker a process is: ``index`` from 1 to ``count``."""
-
-    index: int
-    count: int
-
-    def resource(self) -> dict[str, object]:
-        """Telemetry resource attributes: each worker exports its own metrics, told apart."""
-        return {"secondline.worker": self.index, "secondline.workers": self.count}
 
 
 def _host_port(address: str) -> tuple[str, int]:
@@ -101,15 +95,19 @@ def _bound(host: str, port: int) -> socket.socket:
 class _Slot:
     index: int
     process: subprocess.Popen
+    beats: int  # the read end of its heartbeat pipe
     started: float  # monotonic instant of its last start
+    last_beat: float | None = None  # monotonic instant of its last beat; None: none yet
     failures: int = 0  # failures in a row, each soon after its start
     restart_at: float | None = None  # when a restart is due, once it ended
 
 
-def _spawn(argv: list[str], env: Mapping[str, str]) -> subprocess.Popen:
+def _spawn(argv: list[str], env: Mapping[str, str], beat_fd: int) -> subprocess.Popen:
     # stdin: the pipe whose end tells the worker that the supervisor is gone; stdout and
-    # stderr are the supervisor's (the pod's log); a session of its own: signals come from here.
-    return subprocess.Popen(argv, env=dict(env), stdin=subprocess.PIPE, start_new_session=True)
+    # stderr are the supervisor's (the pod's log); a session of its own: signals come from here;
+    # ``beat_fd``: the write end of its heartbeat pipe, named in its environment.
+    return subprocess.Popen(argv, env={**env, HEARTBEAT_FD: str(beat_fd)}, stdin=subprocess.PIPE,
+                            start_new_session=True, pass_fds=(beat_fd,))
 
 
 class WorkerPool:
@@ -117,9 +115,11 @@ class WorkerPool:
 
     def __init__(self, command: Callable[[int], list[str]], count: int, *, env: Mapping[str, str],
                  policy: RestartPolicy = RestartPolicy(), clock: Callable[[], float] = time.monotonic,
-                 spawn: Callable[[list[str], Mapping[str, str]], subprocess.Popen] = _spawn) -> None:
+                 spawn: Callable[[list[str], Mapping[str, str], int], subprocess.Popen] = _spawn,
+                 hang_seconds: float = 10.0, start_seconds: float = 60.0) -> None:
         self.command, self.count, self.env = command, count, env
         self.policy, self.clock, self.spawn = policy, clock, spawn
+        self.hang_seconds, self.start_seconds = hang_seconds, start_seconds
         self.slots: dict[int, _Slot] = {}
 
     def pids(self) -> dict[int, int]:
@@ -127,12 +127,32 @@ class WorkerPool:
 
     def start(self) -> None:
         for index in range(1, self.count + 1):
-            self.slots[index] = _Slot(index, self._start(index), self.clock())
-            log.info("worker %d of %d started, pid %d", index, self.count, self.slots[index].process.pid,
-                     extra={"supervised": index, "pid": self.slots[index].process.pid})
+            slot = self.slots[index] = _Slot(index, *self._launch(index), started=self.clock())
+            log.info("worker %d of %d started, pid %d", index, self.count, slot.process.pid,
+                     extra={"supervised": index, "pid": slot.process.pid})
 
-    def _start(self, index: int) -> subprocess.Popen:
-        return self.spawn(self.command(index), self.env)
+    def _launch(self, index: int) -> tuple[subprocess.Popen, int]:
+        """Worker ``index`` started, and the read end of its heartbeat pipe."""
+        beats, beat_fd = os.pipe()
+        os.set_blocking(beats, False)
+        try:
+            return self.spawn(self.command(index), self.env, beat_fd), beats
+        except BaseException:
+            os.close(beats)
+            raise
+        finally:
+            os.close(beat_fd)  # the worker's end; the pipe ends when the worker does
+
+    def _hung(self, slot: _Slot, now: float) -> bool:
+        """Read the beats that came; whether the worker has been silent too long."""
+        try:
+            while os.read(slot.beats, 4096):
+                slot.last_beat = now
+        except BlockingIOError:
+            pass
+        if slot.last_beat is None:
+            return now - slot.started > self.start_seconds
+        return now - slot.last_beat > self.hang_seconds
 
     def tick(self) -> bool:
         """Look at every worker once: note those that ended, start again those whose backoff is
@@ -142,9 +162,16 @@ class WorkerPool:
             if slot.restart_at is None and slot.process.poll() is not None:
                 if not self._ended(slot, now):
                     return False
+            elif slot.restart_at is None and self._hung(slot, now):
+                silent = now - (slot.last_beat if slot.last_beat is not None else slot.started)
+                log.error("worker %d (pid %d) has not beaten for %.1f s: its event loop is stuck; killed, to be "
+                          "started again", slot.index, slot.process.pid, silent,
+                          extra={"supervised": slot.index, "pid": slot.process.pid})
+                slot.process.kill()  # noted as ended at the next tick, and started again
+                slot.last_beat = now  # not killed twice meanwhile
             elif slot.restart_at is not None and now >= slot.restart_at:
-                slot.restart_at, slot.started = None, now
-                slot.process = self._start(slot.index)
+                slot.restart_at, slot.started, slot.last_beat = None, now, None
+                slot.process, slot.beats = self._launch(slot.index)
                 log.warning("worker %d restarted, pid %d", slot.index, slot.process.pid,
                             extra={"supervised": slot.index, "pid": slot.process.pid})
         return True
@@ -152,6 +179,7 @@ class WorkerPool:
     def _ended(self, slot: _Slot, now: float) -> bool:
         code, lived, pid = slot.process.returncode, now - slot.started, slot.process.pid
         _close_pipe(slot.process)
+        _close_beats(slot)
         slot.failures = self.policy.failures_after(slot.failures, lived)
         if self.policy.gives_up(slot.failures):
             log.error("giving up: worker %d (pid %d) exited %d times in a row, each within %g s of its start "
@@ -181,11 +209,18 @@ class WorkerPool:
                 process.wait()
         for slot in self.slots.values():
             _close_pipe(slot.process)
+            _close_beats(slot)
 
 
 def _close_pipe(process: subprocess.Popen) -> None:
     if process.stdin is not None and not process.stdin.closed:
         process.stdin.close()
+
+
+def _close_beats(slot: _Slot) -> None:
+    if slot.beats >= 0:
+        os.close(slot.beats)
+        slot.beats = -1
 
 
 def supervise(pool: WorkerPool, *, grace: float, poll: float = 0.2) -> int:
@@ -236,37 +271,7 @@ def run_supervisor(settings, *, name: str, env_prefix: str, config: str | None, 
         log.info("supervising %d workers on %s", count, overrides[f"{env_prefix}SERVER__LISTEN"])
         argv = ["--config", config] if config else []
         pool = WorkerPool(lambda index: [sys.executable, "-m", f"secondline.services.{name}", *argv,
-                                         "--worker", str(index)], count, env={**os.environ, **overrides})
+                                         "--worker", str(index)], count, env={**os.environ, **overrides},
+                          hang_seconds=server.worker_hang_seconds)
         # Each worker's own stop takes the grace, then its service's (the decision log's last write).
         return supervise(pool, grace=server.grace_seconds + 15.0)
-
-
-async def end_with_parent() -> None:
-    """In a worker: end the process (SIGKILL) once standard input, the supervisor's pipe,
-    reaches its end: the supervisor is gone. Does nothing when standard input is not a pipe."""
-    try:
-        if not stat.S_ISFIFO(os.fstat(0).st_mode):
-            return
-    except OSError:
-        return
-    loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader()
-    transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    try:
-        while await reader.read(4096):
-            pass
-    finally:
-        transport.close()
-    log.error("the supervisor is gone: this worker ends with it")
-    os.kill(os.getpid(), signal.SIGKILL)
-
-
-async def serve_as_worker(service_host) -> None:
-    """A worker's life: serve until signalled, or until the supervisor is gone."""
-    from secondline.server import cancel_all
-
-    watch = asyncio.create_task(end_with_parent(), name="supervisor-watch")
-    try:
-        await service_host.run_until_signalled()
-    finally:
-        await cancel_all([watch])

@@ -42,7 +42,7 @@ from secondline.server import (cancel_all, NOT_SERVING, SERVING, ClientTlsSettin
 from secondline.entry import service_main
 from secondline.storage import Database
 from secondline.telemetry import Telemetry
-from secondline.workers import Worker
+from secondline.worker import Worker
 
 from .core import Gate
 from .decision_log import DecisionLog

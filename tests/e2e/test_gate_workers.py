@@ -43,7 +43,7 @@ def shared_url(request):
     return request.getfixturevalue("schema_url")
 
 
-def _specs(url: str | None, workers: int = 2) -> list[ServiceSpec]:
+def _specs(url: str | None, workers: int = 2, hang_seconds: float | None = None) -> list[ServiceSpec]:
     def wrap(base):
         def settings(name, layout):
             values = base(name, layout)
@@ -52,6 +52,8 @@ def _specs(url: str | None, workers: int = 2) -> list[ServiceSpec]:
                 values["database"] = {"url": url}
             if name == "gate":
                 values.update(workers=workers, heartbeat_seconds=0.2)
+                if hang_seconds is not None:
+                    values["server"]["worker_hang_seconds"] = hang_seconds
             return values
         return settings
     return [ServiceSpec(s.name, s.module, wrap(s.settings)) for s in SERVICES if s.name in ("ingestion", "classification", "gate")]
@@ -209,6 +211,32 @@ def test_a_worker_killed_is_started_again_while_the_other_answers_every_decide_a
         assert supervisor.wait(timeout=30) == 0
         assert not _alive(restarted) and not _alive(pids[2])
         assert "stopping 2 workers" in log.read_text()
+
+
+def test_a_worker_whose_loop_stops_is_killed_and_started_again_while_the_other_answers(tmp_path):
+    with running_suite(tmp_path, services=_specs(None, hang_seconds=3.0)) as suite:
+        address, log = suite.address("gate"), suite.services["gate"].log_path
+        pids = wait_for("both workers' pids in the log", lambda: (p := log_pids(log)) and len(p) == 2 and p)
+        survivor = pinned(address, 2)
+        with pinned(address, 1) as victim:  # serving, so beating (a silent start is given longer)
+            assert status(victim).loaded
+        time.sleep(0.5)  # the supervisor has read a beat
+        decider = Decider(survivor)
+        decider.start()
+        try:
+            os.kill(pids[1], signal.SIGSTOP)  # alive, its port open, answering nothing: hung
+            wait_for("the supervisor's kill of the silent worker",
+                     lambda: f"worker 1 (pid {pids[1]}) has not beaten" in log.read_text(), timeout=30)
+            wait_for("worker 1 started again", lambda: log_pids(log)[1] != pids[1], timeout=30)
+            with pinned(address, 1) as back:
+                assert status(back).loaded
+        finally:
+            decider.halt.set()
+            decider.join(10)
+            survivor.close()
+        assert not _alive(pids[1])
+        assert decider.answered > 50 and decider.failed == [], decider.failed[:5]
+        assert _alive(pids[2])
 
 
 def _gate(tmp_path: Path, settings: str, env: dict[str, str] | None = None) -> subprocess.Popen:
