@@ -91,9 +91,12 @@ async def test_pr_m1_any_party_under_a_valid_alert_is_at_the_alert_rate_whatever
     await file(gate, record(source_id="a1", kind="AEO_GRANTED", enterprise=ACME, decided_on=date(2026, 1, 5)), CUSTOMS)
     await file(gate, record(source_id="ra", kind="RISK_ALERT", enterprise=ACME, decided_on=date(2026, 2, 1),
                             valid_until=date(2026, 3, 31)), CUSTOMS)
-    await file(gate, record(source_id="rd", kind="RISK_ALERT", individual=DRIVER, decided_on=date(2026, 2, 1),
-                            valid_until=date(2026, 3, 31)), CUSTOMS)
-    await caught_up(gate, 3)
+    last = await file(gate, record(source_id="rd", kind="RISK_ALERT", individual=DRIVER, decided_on=date(2026, 2, 1),
+                                   valid_until=date(2026, 3, 31)), CUSTOMS)
+    # Records applied together make one change a subject: wait for the revision classification
+    # stands at once it has applied the last record, not for a count of changes.
+    await class_at(gate, ACME, "2026-03-01T10:00:00+08:00", last.cursor)
+    await caught_up(gate, (await gate.classification.GetStatus(cpb.GetStatusRequest(), metadata=OPERATOR)).revision)
     decision = await decide(gate, crossing("alert", "2026-03-01T10:00:00+08:00", enterprise=ACME, individuals=[DRIVER]))
     entity, driver = decision.parties
     assert entity.credit_class == AEO and entity.inspection_rate == 1.0 and "P-R" in entity.reasons
