@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from sqlalchemy import String, and_, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -27,11 +26,11 @@ class _Batch:
         self.by_source: dict[tuple[str, str], _Held] = {}
         self.by_id: dict[str, StoredRecord] = {}
         self.superseded: dict[str, str] = {}
-        self.new_rows: list[dict] = []
+        self.new_rows: list[list] = []
+        """The values of each new row, in the order of :data:`COLUMNS`."""
         # One urandom call per batch: each call releases the GIL, and taking it back from a
         # busy event loop costs far more than the call itself.
-        entropy = os.urandom(16 * len(drafts))
-        self._ids = (uuid.UUID(bytes=entropy[i:i + 16], version=4).hex for i in range(0, len(entropy), 16))
+        self._ids = _random_ids(len(drafts))
         # Feed positions continue from the log's last; the caller holds the write lock.
         self.next_seq = conn.scalar(select(func.coalesce(func.max(records.c.seq), 0))) + 1
         source_keys = {(d.source, d.source_id) for d in drafts}
@@ -72,7 +71,7 @@ class _Batch:
         self._hold(record, digest)
         if record.target_record_id:
             self.superseded[record.target_record_id] = record.record_id
-        self.new_rows.append(_to_row(record, digest))
+        self.new_rows.append(_to_values(record, digest))
 
 
 @dataclass(frozen=True)
@@ -87,28 +86,34 @@ def _with_superseded():
             .select_from(records.outerjoin(later, later.c.target_record_id == records.c.record_id)))
 
 
+COLUMNS = ("seq", "record_id", "source", "source_id", "kind", "content_kind", "subject_type", "subject_key",
+           "decided_on", "submitted_at", "submitted_on", "late", "backfilled", "target_record_id", "content",
+           "digest", "traceparent", "filed_by")
+"""The columns of a new row, in the order :func:`_to_values` gives them (storage.insert_rows)."""
+
+
+def _to_values(record: StoredRecord, digest: str) -> list:
+    content = record.content
+    subject = content.subject
+    return [record.seq, record.record_id, record.source, record.source_id, content.kind, record.content_kind,
+            subject.type, subject.key, content.decided_on, record.submitted_at, record.submitted_on, record.late,
+            record.backfilled, record.target_record_id or None, content.canonical_json, digest, record.traceparent,
+            record.filed_by]
+
+
 def _to_row(record: StoredRecord, digest: str) -> dict:
-    subject = record.content.subject
-    return {
-        "seq": record.seq,
-        "record_id": record.record_id,
-        "source": record.source,
-        "source_id": record.source_id,
-        "kind": record.content.kind,
-        "content_kind": record.content_kind,
-        "subject_type": subject.type,
-        "subject_key": subject.key,
-        "decided_on": record.content.decided_on,
-        "submitted_at": record.submitted_at,
-        "submitted_on": record.submitted_on,
-        "late": record.late,
-        "backfilled": record.backfilled,
-        "target_record_id": record.target_record_id or None,
-        "content": record.content.canonical_json,
-        "digest": digest,
-        "traceparent": record.traceparent,
-        "filed_by": record.filed_by,
-    }
+    """The row of a stored record, by column name."""
+    return dict(zip(COLUMNS, _to_values(record, digest)))
+
+
+def _random_ids(count: int) -> Iterator[str]:
+    """``count`` record ids: random (version 4) UUIDs in hex, as ``uuid.uuid4().hex`` gives them,
+    from one ``os.urandom`` call, with the version and variant bits set on the bytes directly."""
+    entropy = bytearray(os.urandom(16 * count))
+    for i in range(0, len(entropy), 16):
+        entropy[i + 6] = entropy[i + 6] & 0x0F | 0x40  # version 4
+        entropy[i + 8] = entropy[i + 8] & 0x3F | 0x80  # RFC 4122 variant
+        yield entropy[i:i + 16].hex()
 
 
 def _from_row(row, superseded: bool = False) -> StoredRecord:

@@ -15,16 +15,17 @@ from sqlalchemy import Engine, func, insert, select, text
 
 from secondline.errors import AlreadyExists, DomainError, FieldViolation, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from secondline.rules_config import RulesConfig
-from secondline.storage import is_postgres, writer
+from secondline.storage import insert_rows, is_postgres, writer
 
 from .domain import Content, Draft, StoredRecord
 from .tables import RecordRow
 
 from .marks import MARK_KINDS, MARK_SOURCE, mark_violations
 from .validation import content_violations
-from .rows import _Batch, _from_row, _with_superseded
+from .rows import COLUMNS, _Batch, _from_row, _with_superseded
 
 records = RecordRow.__table__
+INSERT = insert(records)  # one statement: storage.insert_rows compiles it once per dialect
 
 WRITE_LOCK_KEY = 0x5EC0_1D01  # pg_advisory_xact_lock key serialising ingestion writers
 
@@ -53,7 +54,7 @@ class RecordStore:
             batch = _Batch(conn, drafts)
             outcomes = [self._decide(draft, batch) for draft in drafts]
             if batch.new_rows:
-                conn.execute(insert(records), batch.new_rows)
+                insert_rows(conn, INSERT, COLUMNS, batch.new_rows)
         return outcomes
 
     def check(self, draft: Draft) -> Outcome:
