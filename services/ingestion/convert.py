@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from secondline.common.v1 import common_pb2
 from secondline.ingestion.v1 import ingestion_pb2
 from secondline.rpc.convert import date_to_proto, instant, timestamp
@@ -10,6 +12,7 @@ from .domain import PARTNER_PREFIX, Content, ObjectionMark, PartnerOrigin, Recor
 from .marks import MARK_SOURCE
 
 
+@lru_cache(maxsize=4096)  # the enums' descriptors are slow to ask, and the values few
 def enum_name(enum, value: int, prefix: str) -> str:
     """``DEPARTMENT_TAX`` -> ``TAX``; the zero value -> ``""``; an unknown number -> ``?<n>``."""
     if value == 0:
@@ -20,6 +23,7 @@ def enum_name(enum, value: int, prefix: str) -> str:
         return f"?{value}"
 
 
+@lru_cache(maxsize=4096)
 def enum_value(enum, name: str, prefix: str) -> int:
     return enum.Value(prefix + name) if name else 0
 
@@ -66,25 +70,40 @@ def _partner_to_proto(origin: PartnerOrigin) -> common_pb2.PartnerOrigin:
 
 def record_to_proto(record: StoredRecord, *, basic: bool = False) -> ingestion_pb2.Record:
     """The stored record; ``basic`` leaves out what the sender stated (RECORD_VIEW_BASIC)."""
+    msg = ingestion_pb2.Record()
+    fill_record(msg, record, basic=basic)
+    return msg
+
+
+def fill_record(msg: ingestion_pb2.Record, record: StoredRecord, *, basic: bool = False) -> None:
+    """Set an empty ``msg`` (such as a response's ``results.add().record``) to the stored record,
+    in place: building a Record and then copying it into its parent costs as much again."""
     from_partner = record.source.startswith(PARTNER_PREFIX)  # R-7: a partner's record
-    return ingestion_pb2.Record(
-        record_id=record.record_id,
-        # An objection mark is no department's record, nor is a partner's: their source is left unspecified.
-        source=0 if from_partner or record.source == MARK_SOURCE else common_pb2.Department.Value("DEPARTMENT_" + record.source),
-        from_partner=from_partner,
-        input=None if basic else _content_to_proto(record.source_id, record.content),
-        content_kind=0 if basic else enum_value(common_pb2.RecordKind, record.content_kind, "RECORD_KIND_"),
-        target_record_id=record.target_record_id,
-        submitted_at=timestamp(record.submitted_at),
-        submitted_on=date_to_proto(record.submitted_on),
-        late=record.late,
-        backfilled=record.backfilled,
-        superseded_by=record.superseded_by,
-        cursor=str(record.seq),
-        traceparent="" if basic else record.traceparent,
-        filed_by=record.filed_by,
-        open_objection_ids=list(record.open_objection_ids),
-    )
+    msg.record_id = record.record_id
+    # An objection mark is no department's record, nor is a partner's: their source is left unspecified.
+    if not from_partner and record.source != MARK_SOURCE:
+        msg.source = enum_value(common_pb2.Department, record.source, "DEPARTMENT_")
+    msg.from_partner = from_partner
+    if not basic:
+        msg.input.CopyFrom(_content_to_proto(record.source_id, record.content))
+        msg.content_kind = enum_value(common_pb2.RecordKind, record.content_kind, "RECORD_KIND_")
+        msg.traceparent = record.traceparent
+    msg.target_record_id = record.target_record_id
+    msg.submitted_at.CopyFrom(_timestamp(record.submitted_at))
+    msg.submitted_on.CopyFrom(_date(record.submitted_on))
+    msg.late = record.late
+    msg.backfilled = record.backfilled
+    msg.superseded_by = record.superseded_by
+    msg.cursor = str(record.seq)
+    msg.filed_by = record.filed_by
+    if record.open_objection_ids:
+        msg.open_objection_ids.extend(record.open_objection_ids)
+
+
+# A batch's records share their receipt instant and day: each converted once (the messages are
+# only ever copied from, never handed out).
+_timestamp = lru_cache(maxsize=256)(timestamp)
+_date = lru_cache(maxsize=256)(date_to_proto)
 
 
 def _content_to_proto(source_id: str, content: Content) -> ingestion_pb2.RecordInput:

@@ -18,7 +18,7 @@ from secondline.rpc.convert import instant_field, subject_from_proto
 from secondline.rpc.status import abort, to_status_proto
 
 from .domain import PARTNER_PREFIX
-from .convert import enum_name, input_from_proto, record_to_proto
+from .convert import enum_name, fill_record, input_from_proto, record_to_proto
 from .store import Outcome
 from .usecases import Historical, Ingestion
 
@@ -157,17 +157,23 @@ async def _pipelined(request_iterator, start, response_type):
                 raise item
             first, basic, task = item
             outcomes = await task
-            yield response_type(results=[_result(first + i, o, basic) for i, o in enumerate(outcomes)])
+            response = response_type()
+            add = response.results.add
+            for i, outcome in enumerate(outcomes):
+                _result(add(index=first + i), outcome, basic)
+            yield response
         await reader
     finally:
         reader.cancel()
 
 
-def _result(index: int, outcome: Outcome, basic: bool) -> ingestion_pb2.RecordResult:
+def _result(result: ingestion_pb2.RecordResult, outcome: Outcome, basic: bool) -> None:
+    """Set a response's ``result`` (its index set) to a record's outcome, in place."""
     if outcome.error is not None:
-        return ingestion_pb2.RecordResult(index=index, error=to_status_proto(outcome.error, ERROR_DOMAIN))
-    return ingestion_pb2.RecordResult(index=index, record=record_to_proto(outcome.record, basic=basic),
-                                      replayed=outcome.replayed)
+        result.error.CopyFrom(to_status_proto(outcome.error, ERROR_DOMAIN))
+        return
+    fill_record(result.record, outcome.record, basic=basic)
+    result.replayed = outcome.replayed
 
 
 def _historical(h: ingestion_pb2.HistoricalRecord) -> Historical | InvalidArgument:
