@@ -101,6 +101,8 @@ def period_last_day(start: date, *, years: int = 0, months: int = 0, days: int =
         raise ValueError(
             f"a period must be positive, got years={years}, months={months}, days={days}"
         )
+    if not years and not months:  # no month to add: the day itself (as add_months(start, 0) gives it)
+        return _require_date(start) + timedelta(days=days)
     return add_months(start, 12 * years + months) + timedelta(days=days)
 
 

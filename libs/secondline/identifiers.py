@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass
 from enum import StrEnum
+from operator import mul
 
 __all__ = [
     "ISO_3166_ALPHA2", "USCC_ALPHABET", "DocumentType", "IdentifierError", "TravelDocument",
@@ -58,13 +59,18 @@ _DIGITS = "0123456789"
 #: The 31 characters of a USCC, in order of value 0..30 (no I, O, S, V, Z).
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_VALUE = {c: v for v, c in enumerate(USCC_ALPHABET)}
+_USCC_CHARACTERS = frozenset(USCC_ALPHABET)
 _USCC_WEIGHTS = tuple(3**i % 31 for i in range(17))  # S-2: weights 3^i mod 31
 
 
 def uscc_check_character(first17: str) -> str:
     """The S-2 check character of the first 17 characters of a USCC."""
-    body = _require_body(first17, USCC_ALPHABET, f"17 characters from {USCC_ALPHABET}")
-    total = sum(_USCC_VALUE[c] * w for c, w in zip(body, _USCC_WEIGHTS))
+    return _uscc_check(_require_body(first17, USCC_ALPHABET, f"17 characters from {USCC_ALPHABET}"))
+
+
+def _uscc_check(body: str) -> str:
+    """The check character of ``body``'s first 17 characters, all from the alphabet (S-2)."""
+    total = sum(map(mul, map(_USCC_VALUE.__getitem__, body[:17]), _USCC_WEIGHTS))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
@@ -80,14 +86,14 @@ def validate_uscc(code: str, *, exceptions: frozenset[str] = frozenset()) -> str
         raise IdentifierError(
             f"a unified social credit code must be 18 characters, got {len(canonical)}"
         )
-    for i, c in enumerate(canonical):
-        if c not in _USCC_VALUE:
-            raise IdentifierError(
-                f"character {c!r} at position {i} is not allowed: a unified social credit "
-                "code uses 0-9 and A-Z except I, O, S, V and Z",
-                position=i,
-            )
-    expected = uscc_check_character(canonical[:17])
+    if not _USCC_CHARACTERS.issuperset(canonical):
+        i, c = next((i, c) for i, c in enumerate(canonical) if c not in _USCC_VALUE)
+        raise IdentifierError(
+            f"character {c!r} at position {i} is not allowed: a unified social credit "
+            "code uses 0-9 and A-Z except I, O, S, V and Z",
+            position=i,
+        )
+    expected = _uscc_check(canonical)
     if canonical[17] != expected and canonical not in exceptions:
         raise _check_error(canonical[17], expected)
     return canonical

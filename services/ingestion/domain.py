@@ -15,6 +15,9 @@ from datetime import date, datetime
 from typing import Any
 
 RawDate = tuple[int, int, int]
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+"""What ``json.dumps(value, sort_keys=True, separators=(",", ":"))`` makes, without a new
+encoder a call: the canonical JSON of a record's content, which its digest is taken of (R-3)."""
 
 
 @dataclass(frozen=True)
@@ -148,7 +151,7 @@ class Content:
     @cached_property
     def canonical_json(self) -> str:
         """The canonical JSON the log stores and the digest is taken of, computed once."""
-        return json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"))
+        return _CANONICAL.encode(self.to_json())
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Content":
