@@ -40,6 +40,7 @@ CST = timezone(timedelta(hours=8), "CST")
 # --- T-1: instants and dates ------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1024)  # the instants of a batch's receipt, and of a clock's ticks, come again and again
 def cst_date(instant: datetime) -> date:
     """The CST calendar date of an aware instant (T-1). Naive datetimes are refused."""
     if instant.tzinfo is None or instant.utcoffset() is None:

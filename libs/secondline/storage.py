@@ -158,9 +158,15 @@ def insert_rows(conn, statement, columns: tuple[str, ...], rows: list[list]) -> 
     sql, processors, named = _compiled(statement, conn.dialect, columns)
     order = [columns.index(name) for name, _ in processors]  # the compiled statement's order
     converting = [(index, process) for index, (_, process) in zip(order, processors) if process is not None]
-    for values in rows:
-        for index, process in converting:
-            values[index] = process(values[index])
+    for index, process in converting:
+        # Rows of one batch often share a value (its receipt instant, a flag): the very same
+        # object is converted once. Identity, not equality: 1 == True, yet they convert apart.
+        last, converted = _NOTHING, None
+        for values in rows:
+            value = values[index]
+            if value is not last:
+                last, converted = value, process(value)
+            values[index] = converted
     if named:  # named / pyformat: by the columns' names
         params = [dict(zip(columns, values)) for values in rows]
     elif order == list(range(len(columns))):
@@ -171,6 +177,7 @@ def insert_rows(conn, statement, columns: tuple[str, ...], rows: list[list]) -> 
 
 
 _COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_NOTHING = object()
 
 
 def _compiled(statement, dialect, keys: tuple[str, ...]):

@@ -56,3 +56,28 @@ def test_insert_many_runs_an_upsert_as_sqlalchemy_does(database_url):
     assert rows == [{"subject_key": "k", "subject_type": "enterprise", "timeline": "[1]", "revision": 2,
                      "next_change_at": datetime(2026, 12, 31, 16, tzinfo=timezone.utc), "notable": True}]
     engine.dispose()
+
+
+def test_insert_many_converts_values_rows_share_and_values_that_only_look_alike(database_url):
+    """A value object shared by rows is converted once for all of them; equal values of other
+    types (0 and False, a date and a later one) are still converted each on its own."""
+    engine = make_engine(database_url)
+    Base.metadata.create_all(engine)
+    table = RecordRow.__table__
+    instant, day = datetime(2026, 3, 1, 0, 30, tzinfo=CST), date(2026, 2, 28)
+    rows = [_record("s1", marked_at=instant, decided_on=day, holds=True),
+            _record("s2", marked_at=instant, decided_on=day, holds=True),
+            _record("s3", marked_at=None, decided_on=date(2026, 2, 27), holds=False),
+            _record("s4", marked_at=instant, decided_on=day, holds=False)]
+    with engine.begin() as conn:
+        conn.execute(insert(table), rows)
+        insert_many(conn, insert(table), [dict(r, record_id="x" + r["record_id"]) for r in rows])
+    with engine.connect() as conn:
+        stored = {r.record_id: r._asdict() for r in conn.execute(select(table))}
+    for row in rows:
+        theirs, ours = dict(stored[row["record_id"]]), dict(stored["x" + row["record_id"]])
+        theirs.pop("record_id"), ours.pop("record_id")
+        assert ours == theirs
+    assert [stored["x" + n]["holds"] for n in ("s1", "s2", "s3", "s4")] == [True, True, False, False]
+    assert stored["xs3"]["marked_at"] is None and stored["xs4"]["marked_at"] == instant
+    engine.dispose()
