@@ -8,7 +8,6 @@ Settings come from the file and from ``SECONDLINE_CLASSIFICATION_*`` environment
 from __future__ import annotations
 
 import asyncio
-import gc
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import grpc
 from pydantic import Field, PositiveInt
 
+from secondline.collector import settle
 from secondline.classification.v1 import classification_pb2, classification_pb2_grpc
 from secondline.access_log import AccessLog, open_access_log
 from secondline.clock import Clock
@@ -39,7 +39,6 @@ from .store import ClassificationStore
 from .usecases import Classification, Progress
 
 NAME = "classification"
-GC_THRESHOLD = 50_000  # allocations between young-generation collections (Python's default: 700)
 ENV_PREFIX = "SECONDLINE_CLASSIFICATION_"
 SERVICE_NAME = classification_pb2.DESCRIPTOR.services_by_name["ClassificationService"].full_name
 RECORD_FEED_HEALTH = f"{SERVICE_NAME}/record_feed"
@@ -124,8 +123,8 @@ class ClassificationService:
     async def start(self) -> None:
         # The writer keeps hundreds of thousands of small tuples (the subject cache) alive; with
         # the default thresholds the cyclic collector walks them again every few thousand
-        # allocations, which cost catching up about a quarter of its speed.
-        gc.set_threshold(GC_THRESHOLD, 50, 100)
+        # allocations, which cost catching up about a quarter of its speed (secondline.collector).
+        settle()
         self.reads.start()
         progress = self.classification.progress
         await progress.advance(cursor=await self._db.read(self.classification.store.cursor),

@@ -21,7 +21,6 @@ caller's connection.
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -32,6 +31,7 @@ import grpc
 from opentelemetry.metrics import Observation
 from pydantic import PositiveFloat, PositiveInt, ValidationInfo, field_validator
 
+from secondline.collector import settle
 from secondline.clock import Clock
 from secondline.clock_service import register_if_manual
 from secondline.config import Strict
@@ -53,7 +53,6 @@ from .snapshot import Snapshot
 
 NAME = "gate"
 ENV_PREFIX = "SECONDLINE_GATE_"
-GC_THRESHOLD = 50_000  # allocations between young-generation collections (Python's default: 700)
 SERVICE_NAME = gate_pb2.DESCRIPTOR.services_by_name["GateService"].full_name
 SNAPSHOT_HEALTH = f"{SERVICE_NAME}/snapshot"
 CHANGE_FEED_HEALTH = f"{SERVICE_NAME}/change_feed"
@@ -195,13 +194,9 @@ class GateService:
         except TimeoutError:
             log.warning("classification did not answer within %.0fs; serving from an empty, stale snapshot",
                         self.settings.bootstrap_seconds)
-        # What start-up made (modules, the catalogue, gRPC's objects) lives as long as the
-        # process: move it out of the collector's sight, and collect the young generation less
-        # often, so that a full collection (tens of ms) does not land in a lane's wait.
+        # A full collection (tens of ms) must not land in a lane's wait (secondline.collector).
         # The snapshot itself is str and bytes, which the collector never tracks.
-        gc.collect()
-        gc.freeze()
-        gc.set_threshold(GC_THRESHOLD, 50, 100)
+        settle()
 
     def watch_health(self, health) -> None:
         """Keep the snapshot's and the change feed's health names current (called by the host

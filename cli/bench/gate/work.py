@@ -24,6 +24,7 @@ from pathlib import Path
 from secondline.cli.bench.common import percentile
 from secondline.cli.bench.gate.population import Pools, crossings, population
 from secondline.clock import SystemClock
+from secondline.collector import YOUNG
 from secondline.gate.v1 import gate_pb2
 from secondline.services.gate.core import Gate, parse_crossing
 from secondline.services.gate.decision_log import DecisionLog
@@ -63,7 +64,7 @@ def decision_work(subjects: int, seed: int, known_share: float, calls: int = 20_
             gc.collect()
             gc.freeze()
             threshold = gc.get_threshold()
-            gc.set_threshold(50_000, 50, 100)
+            gc.set_threshold(YOUNG, 50, 100)
             samples: list[int] = []
             clock = time.perf_counter_ns
             try:
