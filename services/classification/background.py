@@ -10,7 +10,9 @@ an alert expires), without waiting for a new record.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import sys
 from collections.abc import Callable
 from datetime import date, timezone
 
@@ -124,28 +126,42 @@ class Scheduler:
             await asyncio.sleep(SCHEDULER_IDLE_SECONDS)
 
 
+@functools.lru_cache(maxsize=1024)
+def _name(enum, value: int, prefix: str) -> str:
+    """An enum value's name without its prefix: one string object per name, so that the facts
+    a shard holds share their kinds and sources rather than each holding copies."""
+    return enum.Name(value).removeprefix(prefix)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _day(year: int, month: int, day: int) -> date:
+    return date(year, month, day)  # likewise, one object per day
+
+
 def incoming(message: ingestion_pb2.StreamRecordsResponse) -> list[Incoming]:
     found = []
+    kinds, departments = common_pb2.RecordKind, common_pb2.Department
     for record in message.records:
         body = record.input
         subject_type = body.subject.WhichOneof("id")
+        decided_on, valid_until = body.decided_on, body.valid_until
         found.append(Incoming(
             record_id=record.record_id,
             cursor=int(record.cursor),
-            kind=common_pb2.RecordKind.Name(body.kind).removeprefix("RECORD_KIND_"),
-            content_kind=common_pb2.RecordKind.Name(record.content_kind).removeprefix("RECORD_KIND_"),
+            kind=_name(kinds, body.kind, "RECORD_KIND_"),
+            content_kind=_name(kinds, record.content_kind, "RECORD_KIND_"),
             # R-7: a partner's record is filed under the partner, as ingestion keeps it.
-            source=("partner/" + body.partner.partner if record.from_partner
-                    else common_pb2.Department.Name(record.source).removeprefix("DEPARTMENT_")),
-            effect=(common_pb2.PartnerEffect.Name(body.partner.effect).removeprefix("PARTNER_EFFECT_")
+            source=(sys.intern("partner/" + body.partner.partner) if record.from_partner
+                    else _name(departments, record.source, "DEPARTMENT_")),
+            effect=(_name(common_pb2.PartnerEffect, body.partner.effect, "PARTNER_EFFECT_")
                     if record.from_partner and body.partner.effect else ""),
-            subject_type=subject_type,
+            subject_type=sys.intern(subject_type),
             subject_key=getattr(body.subject, subject_type),
-            decided_on=date(body.decided_on.year, body.decided_on.month, body.decided_on.day),
-            grade=body.grade,
-            list=common_pb2.DishonestyList.Name(body.list).removeprefix("DISHONESTY_LIST_") if body.list else "",
-            severity=common_pb2.Severity.Name(body.severity).removeprefix("SEVERITY_") if body.severity else "",
-            valid_until=date(body.valid_until.year, body.valid_until.month, body.valid_until.day) if body.HasField("valid_until") else None,
+            decided_on=_day(decided_on.year, decided_on.month, decided_on.day),
+            grade=sys.intern(body.grade),
+            list=_name(common_pb2.DishonestyList, body.list, "DISHONESTY_LIST_") if body.list else "",
+            severity=_name(common_pb2.Severity, body.severity, "SEVERITY_") if body.severity else "",
+            valid_until=_day(valid_until.year, valid_until.month, valid_until.day) if body.HasField("valid_until") else None,
             target_record_id=record.target_record_id,
             traceparent=record.traceparent,
             objection_id=body.mark.objection_id,

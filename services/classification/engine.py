@@ -191,6 +191,16 @@ def timeline(subject_type: str, facts: list[Fact], rules: RulesConfig) -> list[S
     return sweep(contributions(subject_type, facts, rules))
 
 
+_FLAG_SETS: dict[frozenset[str], frozenset[str]] = {}
+"""One frozenset per combination of flags: a subject's segments share them rather than each
+holding its own (a shard holds the segments of every subject it keeps)."""
+
+
+def _flag_set(flags: set[str]) -> frozenset[str]:
+    found = frozenset(flags)
+    return _FLAG_SETS.setdefault(found, found)
+
+
 def sweep(contributed: list[Contribution]) -> list[Segment]:
     """The segments of a subject's contributions, listed in the order of ``contributed``.
 
@@ -201,12 +211,15 @@ def sweep(contributed: list[Contribution]) -> list[Segment]:
     if not found:
         return [Segment(None, None, WHITELIST)]
     changes: dict[datetime, list[tuple[bool, Contribution]]] = defaultdict(list)
+    order: dict[Contribution, int] = {}
     for c in found:
+        order.setdefault(c, len(order))  # the first place of each contribution, as list.index finds it
         changes[c.start].append((True, c))
         if c.end is not None:
             changes[c.end].append((False, c))
     active: dict[Contribution, None] = {}  # insertion-ordered, so segments list reasons stably
     segments = [Segment(None, None, WHITELIST)]
+    rank = CLASS_RANK
     for at in sorted(changes):
         for starts, c in changes[at]:
             if starts:
@@ -215,17 +228,19 @@ def sweep(contributed: list[Contribution]) -> list[Segment]:
                 active.pop(c, None)
         klass, flags = WHITELIST, set()
         for c in active:
-            if c.effect in CLASS_RANK:
-                if CLASS_RANK[c.effect] > CLASS_RANK[klass]:
-                    klass = c.effect
+            effect = c.effect
+            if effect in rank:
+                if rank[effect] > rank[klass]:
+                    klass = effect
             else:
-                flags.add(c.effect)
-        now_active = tuple(sorted(active, key=found.index)) if len(active) > 1 else tuple(active)
+                flags.add(effect)
+        now_active = tuple(sorted(active, key=order.__getitem__)) if len(active) > 1 else tuple(active)
         last = segments[-1]
-        if last.klass == klass and last.flags == flags and set(last.contributions) == set(now_active):
+        if (last.klass == klass and last.flags == flags
+                and (last.contributions == now_active or set(last.contributions) == set(now_active))):
             continue
         segments[-1] = Segment(last.start, at, last.klass, last.contributions, last.flags)
-        segments.append(Segment(at, None, klass, now_active, frozenset(flags)))
+        segments.append(Segment(at, None, klass, now_active, _flag_set(flags)))
     return segments
 
 

@@ -1,0 +1,40 @@
+"""What a shard holds for many subjects shares its repeated values (the catch-up's memory, issue 13):
+segments share their flag sets, and records from the feed share their kinds, sources and days."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from secondline.common.v1 import common_pb2
+from secondline.ingestion.v1 import ingestion_pb2
+from secondline.rules_config import load_rules
+from secondline.services.classification.background import incoming
+from secondline.services.classification.domain import Fact
+from secondline.services.classification.engine import timeline
+
+RULES = load_rules()
+
+
+def test_segments_of_different_subjects_share_one_flag_set_per_combination():
+    first = timeline("individual", [Fact("r1", "CUSTOMS", "RISK_ALERT", date(2026, 1, 5), valid_until=date(2026, 3, 1))], RULES)
+    second = timeline("individual", [Fact("r2", "CUSTOMS", "RISK_ALERT", date(2025, 7, 9), valid_until=date(2025, 9, 1))], RULES)
+    flagged = [s for s in (*first, *second) if s.flags]
+    assert [s.flags for s in flagged] == [frozenset({"RISK_ALERT"})] * 2  # P-R
+    assert flagged[0].flags is flagged[1].flags
+
+
+def _record(n: int) -> ingestion_pb2.Record:
+    return ingestion_pb2.Record(
+        record_id=f"id{n}", cursor=str(n), source=common_pb2.DEPARTMENT_TAX, content_kind=common_pb2.RECORD_KIND_INDUSTRY_RATING,
+        input=ingestion_pb2.RecordInput(source_id=f"S-{n}", kind=common_pb2.RECORD_KIND_INDUSTRY_RATING,
+                                        subject=common_pb2.SubjectId(enterprise=f"key{n}"), grade="A",
+                                        decided_on=common_pb2.Date(year=2026, month=5, day=2)))
+
+
+def test_records_from_the_feed_share_their_names_and_days_across_messages():
+    (a,) = incoming(ingestion_pb2.StreamRecordsResponse(records=[_record(1)]))
+    (b,) = incoming(ingestion_pb2.StreamRecordsResponse(records=[_record(2)]))
+    assert (a.kind, a.content_kind, a.source, a.decided_on) == ("INDUSTRY_RATING", "INDUSTRY_RATING", "TAX", date(2026, 5, 2))
+    assert a.kind is b.kind and a.content_kind is b.content_kind and a.source is b.source
+    assert a.decided_on is b.decided_on
+    assert (a.record_id, a.cursor, a.subject_key, b.record_id, b.cursor) == ("id1", 1, "key1", "id2", 2)
