@@ -72,25 +72,41 @@ class Follower:
 
         reader = asyncio.create_task(read())
         try:
-            while (message := await _next(queue, reader)) is not None:
-                pending = incoming(message)
-                while not queue.empty() and len(pending) < MAX_BATCH:  # take what has arrived meanwhile
-                    more = queue.get_nowait()
-                    if more is None:
-                        queue.put_nowait(None)
-                        break
-                    pending += incoming(more)
-                await self._apply(pending)
+            upcoming: list[Incoming] = []
+            while True:
+                if upcoming:  # as given to the store if it prepared it; else with what has arrived since
+                    batch = upcoming if self._store.prepared_for(upcoming) else _take(queue, upcoming)
+                elif (message := await _next(queue, reader)) is not None:
+                    batch = _take(queue, incoming(message))
+                else:
+                    break
+                # The batch after it, from what has arrived meanwhile (not waited for): the store
+                # prepares it while this one is published (pipelining, store.apply).
+                upcoming = _take(queue, [])
+                await self._apply(batch, upcoming or None)
                 self.watch.progressed()
         finally:
             reader.cancel()
 
-    async def _apply(self, batch: list[Incoming]) -> None:
+    async def _apply(self, batch: list[Incoming], upcoming: list[Incoming] | None) -> None:
         with self._tracer.start_as_current_span("classification.apply_records") as span:
             span.set_attribute("secondline.batch_size", len(batch))
-            published = await self._db.write(self._store.apply, batch, self._clock.now())
+            published = await self._db.write(self._store.apply, batch, self._clock.now(), upcoming)
         revision = await self._db.read(self._store.revision) if published else None
         await self._progress.advance(cursor=batch[-1].cursor, revision=revision)
+
+
+def _take(queue: asyncio.Queue, pending: list[Incoming]) -> list[Incoming]:
+    """``pending`` with the records of the messages that have arrived, up to MAX_BATCH (the end
+    of the stream stays in the queue); a new list."""
+    found = list(pending)
+    while not queue.empty() and len(found) < MAX_BATCH:
+        more = queue.get_nowait()
+        if more is None:
+            queue.put_nowait(None)
+            break
+        found += incoming(more)
+    return found
 
 
 async def _next(queue: asyncio.Queue, reader: asyncio.Task):

@@ -7,7 +7,10 @@ a subject it does not hold from the database (committed state: the writer's tran
 not visible to it, and a batch's states are only taken as held once the writer has
 committed, :meth:`Shards.commit`). The writer meanwhile inserts the batch's records; it then
 collects the shards' results, numbers the changes in key order and stores them, so revisions
-stay in order and there is still one writer.
+stay in order and there is still one writer. While catching up the writer sends the next
+batch before it publishes and commits this one (``ClassificationStore.apply``'s
+``upcoming``): a shard stages each batch by number, computing the next from what this one
+staged, and a commit names the batch it took.
 
 A worker that dies, or a call that fails, fails the writer's batch: the follower retries it
 from the stored cursor, and the shards start again holding nothing (they read what they need).
@@ -65,23 +68,24 @@ class Shards:
         self._pools = [ProcessPoolExecutor(1, mp_context=context, initializer=_init, initargs=self._args)
                        for _ in range(self.count)]
 
-    def submit(self, url: str, work: list[Work], now: datetime) -> list[Future]:
-        """Send each shard its part of ``work`` on the database at ``url`` (in the order given);
-        the futures of its results."""
+    def submit(self, url: str, work: list[Work], now: datetime, batch: int = 0) -> list[Future]:
+        """Send each shard its part of ``work`` on the database at ``url`` (in the order given),
+        to stage as batch number ``batch``; the futures of its results."""
         parts: list[list[Work]] = [[] for _ in range(self.count)]
         for w in work:
             parts[shard_of(w.key, self.count)].append(w)
-        return [pool.submit(_compute, url, part, now) for pool, part in zip(self._pools, parts) if part]
+        return [pool.submit(_compute, url, part, now, batch) for pool, part in zip(self._pools, parts) if part]
 
     @staticmethod
     def results(futures: list[Future]) -> list[Result]:
         return sorted((r for future in futures for r in future.result()), key=lambda r: r.key)
 
-    def commit(self, url: str) -> None:
-        """The writer committed: what the shards staged is held (sent in order, not waited for)."""
+    def commit(self, url: str, through: int | None = None) -> None:
+        """The writer committed batches through number ``through`` (None: every one staged):
+        what the shards staged for them is held (sent in order, not waited for)."""
         try:
             for pool in self._pools:
-                pool.submit(_commit, url)
+                pool.submit(_commit, url, through)
         except Exception:  # a worker is gone: start again, holding nothing
             self.close()
             self._start()
@@ -135,18 +139,18 @@ def _state(url: str) -> tuple[Engine, Timelines]:
     return _states[url]
 
 
-def _compute(url: str, work: list[Work], now: datetime) -> list[Result]:
+def _compute(url: str, work: list[Work], now: datetime, batch: int) -> list[Result]:
     engine, timelines = _state(url)
 
     def load(keys: list[str]):
         with engine.connect() as conn:
             return load_subjects(conn, keys)
 
-    return timelines.compute(work, now, load)
+    return timelines.compute(work, now, load, batch)
 
 
-def _commit(url: str) -> None:
-    _state(url)[1].commit()
+def _commit(url: str, through: int | None) -> None:
+    _state(url)[1].commit(through)
 
 
 def _rollback(url: str) -> None:

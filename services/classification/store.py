@@ -69,11 +69,26 @@ class _Side:
     shards: Shards
     url: str
 
-    def commit(self) -> None:
-        self.shards.commit(self.url)
+    def commit(self, through: int) -> None:
+        self.shards.commit(self.url, through)
 
     def rollback(self) -> None:
         self.shards.rollback(self.url)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """The batch after the one being applied, settled in its transaction and sent to the shards."""
+
+    batch: list[Incoming]
+    """As the caller gave it: the next call must give this very list."""
+    after: int
+    """The cursor the transaction that prepared it stores."""
+    side: _Side
+    number: int
+    settled: tuple
+    """Its rows, the records it ends (R-4) and the subjects it touches (``_settle_chains``)."""
+    pending: list
 
 
 @dataclass(frozen=True)
@@ -111,6 +126,8 @@ class ClassificationStore:
         if shards is not None:
             self._workers = shards.count
         self._sharded = False  # which side holds the subjects now
+        self._number = 0  # batches staged, numbered
+        self._prepared: _Prepared | None = None
         self._url = engine.url.render_as_string(hide_password=False)
 
     def close(self) -> None:
@@ -128,36 +145,70 @@ class ClassificationStore:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def apply(self, batch: list[Incoming], now: datetime) -> int:
-        """Apply records in feed order; returns the number of changes published."""
-        side = None
+    def apply(self, batch: list[Incoming], now: datetime, upcoming: list[Incoming] | None = None) -> int:
+        """Apply records in feed order; returns the number of changes published.
+
+        ``upcoming``: the batch the caller will apply next, where it has it already. With the
+        shards, it is settled in this transaction (which sees this batch's records) and sent
+        to them before this batch is published and committed, so they compute it meanwhile
+        (the writer pipelined with the workers). The next call uses that work only if it is
+        given that very batch and finds the cursor this transaction stored; else the shards
+        drop it. Each batch is still one transaction with its cursor, numbered in order.
+        """
+        side = staged = None
+        prepared, self._prepared = self._prepared, None
+        if prepared is not None:
+            staged = prepared.side  # the shards may hold what they staged for it
         try:
             with self._writes.begin() as conn:
                 self._lock(conn)
                 applied = conn.scalar(select(cursors.c.value).where(cursors.c.name == FEED)) or 0
+                if prepared is not None and not (prepared.batch is batch and prepared.after == applied):
+                    prepared.side.rollback()  # not the batch it was prepared for, or another writer went on
+                    prepared = staged = None
                 batch = [r for r in batch if r.cursor > applied]  # applying twice changes nothing
                 if not batch:
                     return 0
-                rows, gone, touched = self._settle_chains(conn, batch)
-                work = _work(rows, gone, touched)
-                side = self._side(len(batch))
-                if isinstance(side, _Side):  # the shards compute while the records are inserted
-                    pending = side.shards.submit(side.url, work, now)
-                else:  # what each subject held before this batch is read before its records are inserted
-                    results = side.compute(work, now, lambda keys: load_subjects(conn, keys))
+                if prepared is not None:
+                    side, number, (rows, gone, touched), pending = prepared.side, prepared.number, prepared.settled, prepared.pending
+                else:
+                    rows, gone, touched = self._settle_chains(conn, batch)
+                    work = _work(rows, gone, touched)
+                    side = staged = self._side(len(batch))
+                    number = self._number = self._number + 1
+                    if isinstance(side, _Side):  # the shards compute while the records are inserted
+                        pending = side.shards.submit(side.url, work, now, number)
+                    else:  # what each subject held before this batch is read before its records are inserted
+                        results = side.compute(work, now, lambda keys: load_subjects(conn, keys), number)
                 insert_many(conn, self._insert_records, rows)
                 for chunk in _chunks(sorted(set(gone) - {r["record_id"] for r in rows})):
                     conn.execute(update(records).where(records.c.record_id.in_(chunk)).values(holds=False))
                 if isinstance(side, _Side):
+                    self._prepared = self._prepare(conn, side, upcoming, batch[-1].cursor, now)
                     results = side.shards.results(pending)
                 published = self._publish(conn, touched, results, now)
                 conn.execute(upsert(self.engine, cursors, ["name"]), [{"name": FEED, "value": batch[-1].cursor}])
         except BaseException:
-            if side is not None:
-                side.rollback()
+            self._prepared = None
+            if staged is not None:
+                staged.rollback()
             raise
-        side.commit()  # only once committed
+        side.commit(number)  # only once committed; what the next batch staged stays staged
         return published
+
+    def prepared_for(self, batch: list[Incoming]) -> bool:
+        """Whether the last call prepared ``batch`` (this very list) for the next one."""
+        return self._prepared is not None and self._prepared.batch is batch
+
+    def _prepare(self, conn, side: _Side, upcoming: list[Incoming] | None, after: int, now: datetime) -> _Prepared | None:
+        """The next batch settled and sent to the shards, to compute while this one is published."""
+        following = [r for r in upcoming or () if r.cursor > after]
+        if len(following) < self._shard_from:  # that one goes to the writer's own thread, or there is none
+            return None
+        settled = self._settle_chains(conn, following)
+        self._number += 1
+        pending = side.shards.submit(side.url, _work(*settled), now, self._number)
+        return _Prepared(upcoming, after, side, self._number, settled, pending)
 
     def _settle_chains(self, conn, batch: list[Incoming]) -> tuple[list[dict], dict[str, str], dict[str, tuple[str, Incoming]]]:
         """Rows to insert, the records that no longer hold (R-4) with their subjects, and the subjects touched."""

@@ -13,7 +13,9 @@ test ``tests/unit/test_timelines_incremental.py``).
 
 What a batch computes is *staged*: it becomes what is held only on :meth:`commit`, once the
 writer's transaction is committed, and :meth:`rollback` drops it, so a failed transaction
-leaves nothing ahead of the tables. Nothing here does I/O itself; one instance serves the
+leaves nothing ahead of the tables. Batches are staged in layers, by number: a batch computed
+while the one before it is not committed yet (the writer pipelines them) starts from what
+that one staged, and ``commit(through=n)`` takes as held the layers through batch ``n`` only. Nothing here does I/O itself; one instance serves the
 writer in-process, and one runs in each shard worker process (``shards.py``).
 """
 
@@ -68,18 +70,21 @@ class Timelines:
         self.incremental = incremental
         self._size = cache_size
         self._held: OrderedDict[str, Held] = OrderedDict()
-        self._staged: dict[str, Held] = {}
+        self._staged: dict[int, dict[str, Held]] = {}  # by batch number, oldest first
         self.counts = {"incremental": 0, "recomputed": 0, "loaded": 0}
 
-    def compute(self, work: Iterable[Work], now: datetime, load: Loader) -> list[Result]:
-        """The subjects of ``work`` whose timeline changed, in the order of ``work``."""
+    def compute(self, work: Iterable[Work], now: datetime, load: Loader, batch: int = 0) -> list[Result]:
+        """The subjects of ``work`` whose timeline changed, in the order of ``work``; staged as
+        batch number ``batch`` (after any batch staged before it and not committed yet)."""
         work = list(work)
-        missing = [w.key for w in work if w.key not in self._held]
+        layers = list(self._staged.values())[::-1]  # the newest first: what a subject is at now
+        staged = self._staged.setdefault(batch, {})
+        missing = [w.key for w in work if w.key not in self._held and not any(w.key in layer for layer in layers)]
         stored = load(missing) if missing else {}
         self.counts["loaded"] += len(missing)
         found: list[Result] = []
         for w in work:
-            held = self._held.get(w.key)
+            held = next((layer[w.key] for layer in layers if w.key in layer), None) or self._held.get(w.key)
             if held is not None:
                 previous: list[Segment] | str | None = held.segments
                 facts = held.facts
@@ -94,7 +99,7 @@ class Timelines:
                 groups = rules_engine.groups(w.subject_type, list(after_facts), self.rules)
                 self.counts["recomputed"] += 1
             segments = rules_engine.sweep(groups.flat())
-            self._staged[w.key] = Held(after_facts, groups, segments)
+            staged[w.key] = Held(after_facts, groups, segments)
             if isinstance(previous, str):  # as stored in the tables
                 encoded = dump_timeline(segments)
                 if encoded == previous:
@@ -107,12 +112,13 @@ class Timelines:
                                 not rules_engine.is_plain_whitelist_from(segments, now)))
         return found
 
-    def commit(self) -> None:
-        """The staged states are now what the tables hold."""
-        for key, held in self._staged.items():
-            self._held[key] = held
-            self._held.move_to_end(key)
-        self._staged.clear()
+    def commit(self, through: int | None = None) -> None:
+        """The states staged by batches through number ``through`` (every one: None) are now
+        what the tables hold."""
+        for batch in [b for b in self._staged if through is None or b <= through]:
+            for key, held in self._staged.pop(batch).items():
+                self._held[key] = held
+                self._held.move_to_end(key)
         while len(self._held) > self._size:
             self._held.popitem(last=False)
 

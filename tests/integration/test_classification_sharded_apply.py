@@ -139,3 +139,54 @@ def test_incremental_timelines_in_the_writer_are_the_straightforward_ones(tmp_pa
     check(store, expected)
     assert store.apply(feed, NOW) == 0  # applying the feed again changes nothing
     check(store, expected)
+
+
+class Crash(Exception):
+    pass
+
+
+def _crashing_at(store: ClassificationStore, call: int):
+    """The store's transaction fails at its ``call``-th publication (after it prepared the next batch)."""
+    publish, calls = store._publish, [0]
+
+    def crashing(*args):
+        calls[0] += 1
+        if calls[0] == call:
+            raise Crash()
+        return publish(*args)
+    store._publish = crashing
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(feeds(), st.data())
+def test_the_writer_pipelined_with_the_shards_keeps_every_guarantee(tmp_path_factory, shards, feed, data):
+    """Each batch applied with the next one given (the store sends it to the shards before it
+    publishes and commits the first): the same timelines, changes numbered in order; a batch
+    whose transaction fails leaves the cursor where it was and is applied again from there,
+    changing nothing twice; a batch other than the one prepared is applied as given (R-4, I-2)."""
+    tmp_path = tmp_path_factory.mktemp("pipelined")
+    expected = expected_timelines(tmp_path, feed)
+    store = fresh_store(tmp_path, "pipelined", shards=shards, shard_from=1)
+    parts = batches(data.draw, feed)
+    crash = data.draw(st.integers(0, len(parts)))  # 0: none
+    if crash:
+        _crashing_at(store, crash)
+    swap = data.draw(st.booleans())  # give a copy of the prepared batch rather than the batch itself
+    for i, batch in enumerate(parts):
+        upcoming = parts[i + 1] if i + 1 < len(parts) else None
+        given = list(batch) if swap and store.prepared_for(batch) else batch
+        try:
+            store.apply(given, NOW, upcoming)
+        except Crash:
+            assert not store.prepared_for(upcoming)
+            break
+    if crash:  # the follower's next stream starts after the stored cursor
+        applied = store.cursor()
+        rest = [r for r in feed if r.cursor > applied]
+        assert store.cursor() == (parts[crash - 2][-1].cursor if crash > 1 else 0)
+        parts = batches(data.draw, rest) if rest else []
+        for i, batch in enumerate(parts):
+            store.apply(batch, NOW, parts[i + 1] if i + 1 < len(parts) else None)
+    check(store, expected)
+    assert store.apply(feed, NOW, feed) == 0  # applying the feed again changes nothing
+    check(store, expected)
