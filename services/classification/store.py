@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Engine, func, insert, or_, select, text, update
+from sqlalchemy import Engine, insert, select, text, update
 
 from secondline.rules_config import RulesConfig
 from secondline.storage import insert_many, is_postgres, upsert, writer
@@ -22,17 +22,13 @@ from secondline.telemetry import context_from_traceparent, sampled, span_tracepa
 
 from . import engine as rules_engine
 from .codec import load_timeline
-from .domain import Fact, Segment
-from .tables import ChangeRow, CursorRow, RecordRow, SubjectRow
-from .rows import _chunks, _fact, _row, _work
+from .reads import FEED, Change, StoreReads
+from .rows import _chunks, _row, _work, changes, cursors, records, subjects
 from .shards import Shards, load_subjects
 from .timelines import Result, Timelines
 
-records, subjects, changes, cursors = (RecordRow.__table__, SubjectRow.__table__, ChangeRow.__table__,
-                                      CursorRow.__table__)
 WRITE_LOCK_KEY = 0x5EC0_C1A5
 SHARD_FROM = 2000  # records in a batch from which the shards compute it (catching up)
-FEED = "ingestion"
 
 
 @dataclass(frozen=True)
@@ -91,21 +87,12 @@ class _Prepared:
     pending: list
 
 
-@dataclass(frozen=True)
-class Change:
-    revision: int
-    subject_type: str
-    subject_key: str
-    effective_at: datetime
-    timeline: list[Segment]
-    record_id: str
-    traceparent: str
-
-
-class ClassificationStore:
+class ClassificationStore(StoreReads):
     def __init__(self, engine: Engine, rules: RulesConfig, *, cache_size: int = 250_000, tracer=None,
                  workers: int = 0, shard_from: int = SHARD_FROM, incremental: bool = True, shards: Shards | None = None) -> None:
-        """``workers``: shard worker processes computing the timelines of batches of ``shard_from``
+        """Writes (``apply``, ``publish_due``); the reads are :class:`~.reads.StoreReads`'.
+
+        ``workers``: shard worker processes computing the timelines of batches of ``shard_from``
         records or more (catching up); 0, or a smaller batch: in the writer's own thread.
         ``shards``: workers to use rather than start (and not to stop: their owner does)."""
         self.engine = engine
@@ -292,86 +279,5 @@ class ClassificationStore:
                     effective_at=at, timeline=row["timeline"], record_id="", traceparent=""))
         return len(due)
 
-    def _last_revision(self, conn) -> int:
-        return conn.scalar(select(func.coalesce(func.max(changes.c.revision), 0)))
 
-    # -- reading ---------------------------------------------------------------------------
-
-    def cursor(self) -> int:
-        with self.engine.connect() as conn:
-            return conn.scalar(select(cursors.c.value).where(cursors.c.name == FEED)) or 0
-
-    def revision(self) -> int:
-        with self.engine.connect() as conn:
-            return self._last_revision(conn)
-
-    def subject(self, key: str) -> tuple[list[Segment], int] | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(select(subjects.c.timeline, subjects.c.revision).where(subjects.c.subject_key == key)).first()
-        return (load_timeline(row.timeline), row.revision) if row else None
-
-    def subjects_by_key(self, keys: list[str]) -> dict[str, tuple[list[Segment], int]]:
-        found = {}
-        with self.engine.connect() as conn:
-            for chunk in _chunks(sorted(set(keys))):
-                for row in conn.execute(select(subjects.c.subject_key, subjects.c.timeline, subjects.c.revision)
-                                        .where(subjects.c.subject_key.in_(chunk))):
-                    found[row.subject_key] = (load_timeline(row.timeline), row.revision)
-        return found
-
-    def facts(self, key: str) -> list[Fact]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(records).where(records.c.subject_key == key, records.c.holds.is_(True))
-                                .order_by(records.c.cursor)).mappings()
-            return [_fact(row) for row in rows]
-
-    def facts_by_key(self, keys: list[str]) -> dict[str, list[Fact]]:
-        """The facts of many subjects at once (the export, I-3)."""
-        found: dict[str, list[Fact]] = {k: [] for k in keys}
-        with self.engine.connect() as conn:
-            for chunk in _chunks(sorted(set(keys))):
-                rows = conn.execute(select(records).where(records.c.subject_key.in_(chunk), records.c.holds.is_(True))
-                                    .order_by(records.c.cursor)).mappings()
-                for row in rows:
-                    found[row["subject_key"]].append(_fact(row))
-        return found
-
-    def subjects_page(self, types: tuple[str, ...], after_key: str, limit: int) -> list[tuple[str, str, list[Segment]]]:
-        """(key, type, timeline) of subjects of ``types`` after ``after_key``, in key order."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(subjects.c.subject_key, subjects.c.subject_type, subjects.c.timeline)
-                                .where(subjects.c.subject_type.in_(types), subjects.c.subject_key > after_key)
-                                .order_by(subjects.c.subject_key).limit(limit)).all()
-        return [(r.subject_key, r.subject_type, load_timeline(r.timeline)) for r in rows]
-
-    def changes_after(self, revision: int, limit: int) -> list[Change]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(changes).where(changes.c.revision > revision)
-                                .order_by(changes.c.revision).limit(limit)).mappings().all()
-        return [Change(r["revision"], r["subject_type"], r["subject_key"], r["effective_at"],
-                       load_timeline(r["timeline"]), r["record_id"], r["traceparent"]) for r in rows]
-
-    def notable(self, after_key: str, limit: int, since: datetime | None = None) -> list[tuple[str, str, list[Segment], int]]:
-        """Subjects not plain whitelist now or later; with ``since``, also those that were at some
-        instant from ``since`` on. A subject whose latest change took effect at or before
-        ``since`` and left it plain whitelist from then on is plain at every instant from
-        ``since``; any other subject not notable changed after ``since`` and is included."""
-        query = select(subjects).where(subjects.c.subject_key > after_key)
-        if since is None:
-            query = query.where(subjects.c.notable.is_(True))
-        else:
-            latest = changes.alias("latest")
-            query = (query.join(latest, latest.c.revision == subjects.c.revision)
-                     .where(or_(subjects.c.notable.is_(True), latest.c.effective_at > since)))
-        with self.engine.connect() as conn:
-            rows = conn.execute(query.order_by(subjects.c.subject_key).limit(limit)).mappings().all()
-        return [(r["subject_key"], r["subject_type"], load_timeline(r["timeline"]), r["revision"]) for r in rows]
-
-    def subjects_with_kind(self, kinds: list[str], after_key: str, limit: int) -> list[tuple[str, str]]:
-        """(key, type) of subjects holding records of ``kinds`` (candidate search, L-5), in key order."""
-        with self.engine.connect() as conn:
-            return list(conn.execute(select(records.c.subject_key, records.c.subject_type).distinct()
-                                     .where(records.c.content_kind.in_(kinds), records.c.holds.is_(True),
-                                            records.c.subject_key > after_key)
-                                     .order_by(records.c.subject_key).limit(limit)).tuples())
-
+__all__ = ["ClassificationStore", "Incoming", "Change", "FEED", "SHARD_FROM"]
