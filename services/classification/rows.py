@@ -37,6 +37,16 @@ def _fact(row) -> Fact:
                 source_id=row["source_id"] or "")
 
 
+def _held_fact(row) -> Fact:
+    """A fact as timelines are computed from it: without its trace and the filer's own id, which
+    no rule reads (a shard holds every fact of the subjects it keeps, and receives each batch's)."""
+    return Fact(record_id=row["record_id"], source=row["source"], kind=row["content_kind"],
+                decided_on=row["decided_on"], grade=row["grade"], list=row["list"], severity=row["severity"],
+                valid_until=row["valid_until"], order=row["root_cursor"], objection_id=row["objection_id"] or "",
+                marked_at=row["marked_at"], marked_records=tuple((row["marked_records"] or "").split()),
+                effect=row["effect"])
+
+
 def _chunks(items: list):
     for i in range(0, len(items), _CHUNK):
         yield items[i:i + _CHUNK]
@@ -47,7 +57,7 @@ def _work(rows: list[dict], gone: dict[str, str], touched: dict) -> list[Work]:
     added: dict[str, list[Fact]] = {}
     for row in rows:
         if row["holds"]:
-            added.setdefault(row["subject_key"], []).append(_fact(row))
+            added.setdefault(row["subject_key"], []).append(_held_fact(row))
     lost: dict[str, set[str]] = {}
     for record_id, key in gone.items():
         lost.setdefault(key, set()).add(record_id)

@@ -32,7 +32,7 @@ from secondline.rules_config import RulesConfig
 from secondline.storage import make_engine
 
 from .domain import Fact
-from .rows import _chunks, _fact, records, subjects
+from .rows import _chunks, _held_fact, records, subjects
 from .timelines import Result, Timelines, Work
 
 
@@ -50,7 +50,7 @@ def load_subjects(conn, keys: list[str]) -> dict[str, tuple[tuple[Fact, ...], st
         query = (select(records).where(records.c.subject_key.in_(chunk), records.c.holds.is_(True))
                  .order_by(records.c.cursor))
         for row in conn.execute(query).mappings():
-            found[row["subject_key"]][0].append(_fact(row))
+            found[row["subject_key"]][0].append(_held_fact(row))
     return {key: (tuple(facts), encoded) for key, (facts, encoded) in found.items()}
 
 

@@ -38,3 +38,18 @@ def test_records_from_the_feed_share_their_names_and_days_across_messages():
     assert a.kind is b.kind and a.content_kind is b.content_kind and a.source is b.source
     assert a.decided_on is b.decided_on
     assert (a.record_id, a.cursor, a.subject_key, b.record_id, b.cursor) == ("id1", 1, "key1", "id2", 2)
+
+
+def test_the_facts_timelines_are_computed_from_leave_out_what_no_rule_reads():
+    from secondline.services.classification.rows import _fact, _held_fact, _row
+    from secondline.services.classification.store import Incoming
+
+    record = Incoming(record_id="r1", cursor=7, kind="INDUSTRY_RATING", content_kind="INDUSTRY_RATING", source="TAX",
+                      subject_type="enterprise", subject_key="k", decided_on=date(2026, 5, 2), grade="D",
+                      traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", source_id="TAX-2026-1")
+    row = _row(record, 7)
+    full, held = _fact(row), _held_fact(row)
+    assert (full.traceparent, full.source_id) == (record.traceparent, "TAX-2026-1")  # what the file and I-2 show
+    assert (held.traceparent, held.source_id) == ("", "")
+    assert held == full._replace(traceparent="", source_id="")
+    assert timeline("enterprise", [held], RULES) == timeline("enterprise", [full], RULES)  # E-W1 alike
