@@ -140,7 +140,10 @@ class ClassificationStore(StoreReads):
         to them before this batch is published and committed, so they compute it meanwhile
         (the writer pipelined with the workers). The next call uses that work only if it is
         given that very batch and finds the cursor this transaction stored; else the shards
-        drop it. Each batch is still one transaction with its cursor, numbered in order.
+        drop it. Each batch is still one transaction with its cursor, numbered in order. The
+        shards compute the next batch's scheduled instants as of this call's ``now``; its changes
+        take effect at the next call's, and a scheduled change falling between the two is due
+        at once and published by ``publish_due``.
         """
         side = staged = None
         prepared, self._prepared = self._prepared, None
