@@ -10,20 +10,15 @@ from pathlib import Path
 import grpc
 
 from secondline.classification.v1 import classification_pb2, classification_pb2_grpc
+from secondline.cli.bench.common import cpu_seconds
 from secondline.cli.up.suite import Layout, ServiceSpec, embedded_settings, start_suite
 
 PRINCIPAL = (("x-secondline-principal", "operator/bench"),)
-TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def _stat(pid: int) -> list[str]:
     with open(f"/proc/{pid}/stat") as found:
         return found.read().rsplit(")", 1)[1].split()
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = _stat(pid)
-    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 def children(pid: int) -> list[int]:
@@ -57,10 +52,13 @@ class Family:
 
     def sample(self) -> None:
         for pid in [self.pid, *children(self.pid)]:
+            used = cpu_seconds(pid)
             try:
-                self.cpu[pid], self.peak[pid] = cpu_seconds(pid), rss_peak_mb(pid)
+                peak = rss_peak_mb(pid)
             except OSError:
                 continue
+            if used is not None:  # None: it ended meanwhile
+                self.cpu[pid], self.peak[pid] = used, peak
 
     @property
     def workers(self) -> int:
