@@ -1,4 +1,4 @@
-"""Small builders for requests, shared by tests."""
+"""Small builders for requests, and other small pieces shared by tests."""
 
 from __future__ import annotations
 
@@ -42,3 +42,10 @@ def details(status: status_pb2.Status):
             info = error_details_pb2.ErrorInfo()
             detail.Unpack(info)
     return info, [v.field for v in field_violations(status)]
+
+
+def kill_if_running(process) -> None:
+    """A test's ``finally``: a process the test started that is still running is killed and reaped."""
+    if process.poll() is None:
+        process.kill()
+        process.wait()

@@ -22,7 +22,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from secondline.dates import cst_date
 from secondline.ingestion.v1 import ingestion_pb2, ingestion_pb2_grpc
 from secondline.cli.up.suite import SERVICES, ServiceSpec, SuiteError, start_suite
-from tests.helpers import record
+from tests.helpers import record, kill_if_running
 
 SECONDLINE = str(Path(sys.executable).parent / "secondline")  # the venv's console script
 ACME = "91460100MA5T0A3D5P"
@@ -75,9 +75,7 @@ def test_up_serves_over_grpc_until_ctrl_c_and_leaves_no_service_running(tmp_path
         cli.send_signal(signal.SIGINT)
         assert cli.wait(timeout=30) == 0, cli.stderr.read()
     finally:
-        if cli.poll() is None:
-            cli.kill()
-            cli.wait()
+        kill_if_running(cli)
     assert not _alive(int(pid))
     assert not _accepts_connections(address)
     assert not (tmp_path / "run" / "ingestion.pid").exists()

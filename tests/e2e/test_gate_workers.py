@@ -27,7 +27,7 @@ from secondline.ingestion.v1 import ingestion_pb2, ingestion_pb2_grpc
 from secondline.rpc.convert import timestamp
 from tests.conftest import BACKENDS
 from tests.e2e.test_cli import ACME, SECONDLINE, _alive, _lines_of, _wait_for
-from tests.helpers import record
+from tests.helpers import record, kill_if_running
 
 LANE = (("x-secondline-principal", "lane/HAIKOU"),)
 OPERATOR = (("x-secondline-principal", "operator/ops"),)
@@ -276,9 +276,7 @@ def test_port_zero_is_chosen_before_the_workers_start_and_they_end_when_the_supe
         assert len(pids) == 2
         wait_for("the workers ending with their supervisor", lambda: not any(_alive(pid) for pid in pids), timeout=20)
     finally:
-        if gate.poll() is None:
-            gate.kill()
-            gate.wait()
+        kill_if_running(gate)
 
 
 def test_workers_that_keep_failing_at_start_make_the_supervisor_exit_non_zero(tmp_path):
@@ -288,9 +286,7 @@ def test_workers_that_keep_failing_at_start_make_the_supervisor_exit_non_zero(tm
     try:
         _, err = gate.communicate(timeout=90)
     finally:
-        if gate.poll() is None:
-            gate.kill()
-            gate.wait()
+        kill_if_running(gate)
     assert gate.returncode == 1, err
     assert "restarting it in 0.5 s (failure 1 of 5 before giving up)" in err
     assert "giving up: worker" in err and "exited 5 times in a row" in err
@@ -309,7 +305,5 @@ def test_up_runs_the_gate_as_two_workers_when_asked(tmp_path):
         cli.send_signal(signal.SIGINT)
         assert cli.wait(timeout=60) == 0
     finally:
-        if cli.poll() is None:
-            cli.kill()
-            cli.wait()
+        kill_if_running(cli)
     assert sorted(pids) == [1, 2] and not any(_alive(pid) for pid in pids.values())

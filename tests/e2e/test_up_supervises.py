@@ -2,6 +2,7 @@
 answering every Decide, and the killed one is back on its address within seconds."""
 
 from __future__ import annotations
+from tests.helpers import kill_if_running
 
 import os
 import signal
@@ -98,6 +99,4 @@ def test_up_restarts_each_killed_service_while_the_others_and_the_gate_keep_answ
         cli.send_signal(signal.SIGINT)
         assert cli.wait(timeout=30) == 0
     finally:
-        if cli.poll() is None:
-            cli.kill()
-            cli.wait()
+        kill_if_running(cli)
