@@ -8,9 +8,9 @@ worker processes, their supervisor (:mod:`secondline.workers`) or one of the wor
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
+from secondline.loops import run
 from secondline.server import migrate_database
 
 
@@ -67,11 +67,11 @@ def service_main(argv: list[str] | None, *, name: str, settings_model, env_prefi
         return run_supervisor(settings, name=name, env_prefix=env_prefix, count=count,
                               config=str(args.config) if args.config else None)
     if index is None:
-        asyncio.run(build(settings).run_until_signalled())
+        run(build(settings).run_until_signalled(), settings.server.event_loop)
         return 0
     from secondline.worker import Worker, serve_as_worker
 
-    asyncio.run(serve_as_worker(build(settings, worker=Worker(index, count))))
+    run(serve_as_worker(build(settings, worker=Worker(index, count))), settings.server.event_loop)
     return 0
 
 

@@ -32,6 +32,7 @@ from pydantic import Field
 from secondline.auth import Authenticator, MetadataAuthenticator, MutualTlsAuthenticator
 from secondline.config import Strict
 from secondline.guard import Authorization
+from secondline.loops import EventLoop
 from secondline.per_method import PerMethodServer
 from secondline.standard import HEALTH, HealthServicer, WireErrors, enable_reflection
 from secondline.telemetry import Telemetry
@@ -75,6 +76,9 @@ class ServerSettings(Strict):
     killed and started again by the supervisor (secondline.workers)."""
     tls: TlsSettings | None = None
     """Mutual TLS; the client certificate's common name is the caller (secondline.auth)."""
+    event_loop: EventLoop = "uvloop"
+    """The process's event loop: ``uvloop`` (libuv's, cheaper per call) or ``asyncio``
+    (the standard library's); see secondline.loops."""
 
 
 class DatabaseSettings(Strict):

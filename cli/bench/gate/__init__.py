@@ -91,6 +91,9 @@ def add_search_arguments(parser: argparse.ArgumentParser) -> None:
                         help="requests in flight during the probe (default 32)")
     parser.add_argument("--max-steps", metavar="N", type=positive_int, help="open-loop steps per search at most (default 8; --quick 5)")
     parser.add_argument("--seed", metavar="N", type=int, default=1, help="seed of the subjects and crossings (default 1)")
+    parser.add_argument("--loop", choices=["uvloop", "asyncio"], default="uvloop",
+                        help="event loop of the gate (its setting server.event_loop) and of the echo beside it, "
+                             "the same for both (default uvloop, the gate's default)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -136,7 +139,7 @@ def _run(args: argparse.Namespace, folder: Path) -> int:
         f"snapshot, {args.known_share:.0%} of parties known to it, seed {args.seed}")
     out(machine())
     out(f"processes on loopback, sharing the machine's {os.cpu_count()} cores: the client (open loop), the server "
-        f"measured, the other one idle, the stub classification (heartbeats)")
+        f"measured, the other one idle, the stub classification (heartbeats); the gate and the echo on {args.loop}")
     bench = Bench(args, folder)
     rows: list[tuple[int, dict, dict, int]] = []
     maxima: dict[str, MaxRate] = {}

@@ -39,7 +39,7 @@ class Bench:
 
     def start_gate(self, classification: str) -> str:
         def settings(name, layout):
-            return {"server": {"listen": layout.addresses[name]},
+            return {"server": {"listen": layout.addresses[name], "event_loop": self.args.loop},
                     "database": {"url": f"sqlite:///{layout.data_dir / name}.sqlite"},
                     "classification_address": classification,
                     "telemetry": {"log_level": "WARNING"}}
@@ -65,7 +65,7 @@ class Bench:
             time.sleep(0.1)
 
     def start_echo(self, response_bytes: int, role: str = "echo") -> str:
-        echo = Child("echo", ["--response-bytes", str(response_bytes)], self.folder)
+        echo = Child("echo", ["--response-bytes", str(response_bytes), "--loop", self.args.loop], self.folder)
         self.children.append(echo)
         self.pids[role] = echo.process.pid
         return echo.ready(timeout=60)

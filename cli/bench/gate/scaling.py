@@ -74,7 +74,7 @@ class ScalingBench(Bench):
 
     def start_workers(self, classification: str, count: int) -> str:
         def settings(name, layout):
-            return {"server": {"listen": layout.addresses[name]},
+            return {"server": {"listen": layout.addresses[name], "event_loop": self.args.loop},
                     "database": {"url": f"sqlite:///{layout.data_dir / name}.sqlite"},
                     "classification_address": classification, "workers": count,
                     "telemetry": {"log_level": "WARNING"}}

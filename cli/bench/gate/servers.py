@@ -15,6 +15,7 @@ import grpc
 
 from secondline.classification.v1 import classification_pb2 as cpb
 from secondline.cli.bench.gate.population import population
+from secondline.loops import run
 
 
 HOST = "127.0.0.1"
@@ -42,6 +43,7 @@ def serve_echo(argv: list[str]) -> int:
     """The baseline: a bare grpc.aio server whose one unary method answers fixed bytes."""
     parser = argparse.ArgumentParser(prog="secondline.cli.bench.gate echo")
     parser.add_argument("--response-bytes", type=int, required=True)
+    parser.add_argument("--loop", choices=["uvloop", "asyncio"], default="uvloop")
     args = parser.parse_args(argv)
     answer = b"\x0a" * args.response_bytes
 
@@ -55,7 +57,7 @@ def serve_echo(argv: list[str]) -> int:
         port = server.add_insecure_port(f"{HOST}:0")
         await _serve_until_signalled(server, port)
 
-    asyncio.run(serve())
+    run(serve(), args.loop)
     return 0
 
 
