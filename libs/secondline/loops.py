@@ -31,4 +31,10 @@ def run(main: Awaitable[T], kind: EventLoop = "uvloop") -> T:
     raise ValueError(f"event loop must be 'uvloop' or 'asyncio', got {kind!r}")
 
 
-__all__ = ["EventLoop", "run"]
+def current() -> str:
+    """The running loop's kind, as the setting names it (``uvloop`` or ``asyncio``)."""
+    loop = asyncio.get_running_loop()
+    return "uvloop" if type(loop).__module__.startswith("uvloop") else "asyncio"
+
+
+__all__ = ["EventLoop", "current", "run"]

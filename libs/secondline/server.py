@@ -32,6 +32,7 @@ from pydantic import Field
 from secondline.auth import Authenticator, MetadataAuthenticator, MutualTlsAuthenticator
 from secondline.config import Strict
 from secondline.guard import Authorization
+from secondline import loops
 from secondline.loops import EventLoop
 from secondline.per_method import PerMethodServer
 from secondline.standard import HEALTH, HealthServicer, WireErrors, enable_reflection
@@ -160,7 +161,7 @@ class ServiceHost:
         watch = getattr(self.service, "watch_health", None)
         if watch is not None:  # a service with health names of its own keeps them current
             watch(self.health)
-        log.info("serving", extra={"service": self.service.name, "port": self.port})
+        log.info("serving", extra={"service": self.service.name, "port": self.port, "event_loop": loops.current()})
         return self.port
 
     def authenticator(self) -> Authenticator:

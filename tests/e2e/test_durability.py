@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -12,6 +13,7 @@ import time
 from datetime import date
 
 import grpc
+import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from secondline.identifiers import uscc_check_character
@@ -28,9 +30,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(tmp_path, port):
+def start(tmp_path, port, event_loop="uvloop"):
     config = tmp_path / "ingestion.yaml"
-    config.write_text(f"server: {{listen: '127.0.0.1:{port}'}}\ndatabase: {{url: 'sqlite:///{tmp_path}/ingestion.sqlite'}}\n")
+    config.write_text(f"server: {{listen: '127.0.0.1:{port}', event_loop: {event_loop}}}\n"
+                      f"database: {{url: 'sqlite:///{tmp_path}/ingestion.sqlite'}}\n")
     log = open(tmp_path / "ingestion.log", "ab")
     return subprocess.Popen([sys.executable, "-m", "secondline.services.ingestion", "--config", str(config)],
                             stdout=log, stderr=subprocess.STDOUT)
@@ -57,10 +60,17 @@ def uscc(n: int) -> str:
     return body + uscc_check_character(body)
 
 
-async def test_records_acknowledged_before_a_sigkill_are_all_there_after_restart(tmp_path):
+def serving_loops(log_file) -> list[str]:
+    """The event loop each start of the service served on, from its "serving" log lines."""
+    lines = [json.loads(line) for line in log_file.read_text().splitlines() if line.startswith("{")]
+    return [line["event_loop"] for line in lines if line.get("msg") == "serving"]
+
+
+@pytest.mark.parametrize("event_loop", ["uvloop", "asyncio"])  # server.event_loop: the default and the other
+async def test_records_acknowledged_before_a_sigkill_are_all_there_after_restart(tmp_path, event_loop):
     port = free_port()
     address = f"127.0.0.1:{port}"
-    process = start(tmp_path, port)
+    process = start(tmp_path, port, event_loop)
     acknowledged: set[str] = set()
     try:
         await wait_serving(address, process)
@@ -83,13 +93,14 @@ async def test_records_acknowledged_before_a_sigkill_are_all_there_after_restart
         process.wait(10)
         assert process.returncode == -signal.SIGKILL and len(acknowledged) >= 2_000
 
-        process = start(tmp_path, port)
+        process = start(tmp_path, port, event_loop)
         await wait_serving(address, process)
         async with grpc.aio.insecure_channel(address) as channel:
             stub = ingestion_pb2_grpc.IngestionServiceStub(channel)
             stored = {r.record_id async for m in stub.StreamRecords(ingestion_pb2.StreamRecordsRequest(), metadata=FEED)
                       for r in m.records}
         assert acknowledged <= stored
+        assert serving_loops(tmp_path / "ingestion.log") == [event_loop, event_loop]
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
