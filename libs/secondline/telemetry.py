@@ -78,6 +78,9 @@ class Telemetry:
     tracer_provider: TracerProvider
     service_name: str
     meter_provider: MeterProvider | None = None
+    exported: bool = True
+    """Whether spans go anywhere (an OTLP endpoint or an exporter): without, no statement is
+    traced (:meth:`instrument_engine`)."""
 
     def meter(self, name: str) -> metrics.Meter:
         """A meter from this service's provider (a no-op one when the service has none)."""
@@ -101,8 +104,11 @@ class Telemetry:
         """
         return aio_client_interceptors(tracer_provider=self.tracer_provider, filter_=_rpc_filter())
 
-    def instrument_engine(self, engine: Any) -> EngineTracer:
-        """Trace every statement run on one sync SQLAlchemy `Engine` with this provider.
+    def instrument_engine(self, engine: Any) -> EngineTracer | None:
+        """Trace every statement run on one sync SQLAlchemy `Engine` with this provider; with
+        nothing exported, attach nothing and return None: a statement's span could only be
+        dropped, and its listeners cost every statement (a record filed alone runs several)
+        whether or not the span records.
 
         `SQLAlchemyInstrumentor().instrument(engine=...)` is a process-wide singleton that
         also patches `create_engine` globally and refuses a second call, so two services
@@ -110,6 +116,8 @@ class Telemetry:
         engine; using it directly attaches only event listeners to this engine.
         For an `AsyncEngine`, pass `async_engine.sync_engine`.
         """
+        if not self.exported:
+            return None
         tracer = self.tracer_provider.get_tracer(
             "opentelemetry.instrumentation.sqlalchemy", _sqlalchemy_instr_version
         )
@@ -172,7 +180,7 @@ def setup_telemetry(
     if span_exporter is not None:
         provider.add_span_processor(SimpleSpanProcessor(span_exporter))
     meters = MeterProvider(resource=resource, metric_readers=readers) if readers else None
-    return Telemetry(tracer_provider=provider, service_name=service_name, meter_provider=meters)
+    return Telemetry(tracer_provider=provider, service_name=service_name, meter_provider=meters, exported=exported)
 
 
 def current_traceparent() -> str:

@@ -159,6 +159,19 @@ def test_an_instrumented_engine_makes_one_span_per_query_under_the_current_span(
     engine.dispose()
 
 
+def test_without_an_exporter_no_statement_listener_is_attached() -> None:
+    engine = sqlalchemy.create_engine("sqlite://")
+    exported = sqlalchemy.create_engine("sqlite://")
+    assert setup_telemetry("telemetry-test").instrument_engine(engine) is None
+    tracer = setup_telemetry("telemetry-test", span_exporter=InMemorySpanExporter()).instrument_engine(exported)
+    assert tracer is not None
+    for name in ("before_cursor_execute", "after_cursor_execute"):
+        assert not getattr(engine.dispatch, name)  # nothing runs beside each statement
+        assert getattr(exported.dispatch, name)  # the control: an exported service's engine has them
+    engine.dispose()
+    exported.dispose()
+
+
 def test_a_traceparent_carried_in_a_message_continues_the_same_trace(
     telemetry: Telemetry, exporter: InMemorySpanExporter
 ) -> None:
