@@ -6,13 +6,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
 from .codec import load_timeline
 from .domain import Fact, Segment
 from .rows import _chunks, _fact, changes, cursors, records, subjects
 
 FEED = "ingestion"
+
+# Statements run on every page of the feed, built once: SQLAlchemy builds a statement and
+# computes its cache key on every call otherwise, several times the cost of running it in
+# SQLite (about 180 µs against 50 for the latest revision).
+LAST_REVISION = select(func.coalesce(func.max(changes.c.revision), 0))
+APPLIED_CURSOR = select(cursors.c.value).where(cursors.c.name == FEED)
+CHANGES_AFTER = (select(changes).where(changes.c.revision > bindparam("after"))
+                 .order_by(changes.c.revision).limit(bindparam("limit")))
 
 
 @dataclass(frozen=True)
@@ -30,13 +38,13 @@ class StoreReads:
     """The reading half of :class:`~.store.ClassificationStore` (its ``engine``)."""
 
     def _last_revision(self, conn) -> int:
-        return conn.scalar(select(func.coalesce(func.max(changes.c.revision), 0)))
+        return conn.scalar(LAST_REVISION)
 
     # -- reading ---------------------------------------------------------------------------
 
     def cursor(self) -> int:
         with self.engine.connect() as conn:
-            return conn.scalar(select(cursors.c.value).where(cursors.c.name == FEED)) or 0
+            return conn.scalar(APPLIED_CURSOR) or 0
 
     def revision(self) -> int:
         with self.engine.connect() as conn:
@@ -83,8 +91,7 @@ class StoreReads:
 
     def changes_after(self, revision: int, limit: int) -> list[Change]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(changes).where(changes.c.revision > revision)
-                                .order_by(changes.c.revision).limit(limit)).mappings().all()
+            rows = conn.execute(CHANGES_AFTER, {"after": revision, "limit": limit}).mappings().all()
         return [Change(r["revision"], r["subject_type"], r["subject_key"], r["effective_at"],
                        load_timeline(r["timeline"]), r["record_id"], r["traceparent"]) for r in rows]
 

@@ -22,7 +22,7 @@ from secondline.telemetry import context_from_traceparent, sampled, span_tracepa
 
 from . import engine as rules_engine
 from .codec import load_timeline
-from .reads import FEED, Change, StoreReads
+from .reads import APPLIED_CURSOR, FEED, Change, StoreReads
 from .rows import _chunks, _row, _work, changes, cursors, records, subjects
 from .shards import Shards, load_subjects
 from .timelines import Result, Timelines
@@ -152,7 +152,7 @@ class ClassificationStore(StoreReads):
         try:
             with self._writes.begin() as conn:
                 self._lock(conn)
-                applied = conn.scalar(select(cursors.c.value).where(cursors.c.name == FEED)) or 0
+                applied = conn.scalar(APPLIED_CURSOR) or 0
                 if prepared is not None and not (prepared.batch is batch and prepared.after == applied):
                     prepared.side.rollback()  # not the batch it was prepared for, or another writer went on
                     prepared = staged = None
