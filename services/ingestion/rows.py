@@ -6,7 +6,7 @@ import json
 import os
 from typing import Iterable, Iterator, NamedTuple
 
-from sqlalchemy import String, and_, func, literal, or_, select
+from sqlalchemy import String, and_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 
@@ -16,6 +16,21 @@ from .tables import RecordRow
 
 records = RecordRow.__table__
 _LOOKUP_CHUNK = 500
+
+# The statements every batch (and the record feed's every page) runs, built once: SQLAlchemy
+# otherwise builds each and computes its cache key on every call, which costs several times
+# what SQLite takes to run it (a record filed alone is a batch of one).
+LAST_SEQ = select(func.coalesce(func.max(records.c.seq), 0))
+BY_RECORD_IDS = select(records).where(records.c.record_id.in_(bindparam("ids", expanding=True)))
+SUPERSEDING = (select(records.c.target_record_id, records.c.record_id)
+               .where(records.c.target_record_id.in_(bindparam("ids", expanding=True))))
+FEED_PAGE = select(records).where(records.c.seq > bindparam("after")).order_by(records.c.seq).limit(bindparam("limit"))
+_BY_SOURCE_IDS = select(records).where(records.c.source == bindparam("source"),
+                                       records.c.source_id.in_(bindparam("ids", expanding=True)))
+_wanted = func.unnest(bindparam("sources", type_=ARRAY(String)), bindparam("source_ids", type_=ARRAY(String))) \
+    .table_valued("source", "source_id").render_derived()
+_BY_SOURCE_PAIRS = select(records).join(
+    _wanted, and_(records.c.source == _wanted.c.source, records.c.source_id == _wanted.c.source_id))
 
 
 class _Batch:
@@ -31,7 +46,7 @@ class _Batch:
         # busy event loop costs far more than the call itself.
         self._ids = _random_ids(len(drafts))
         # Feed positions continue from the log's last; the caller holds the write lock.
-        self.next_seq = conn.scalar(select(func.coalesce(func.max(records.c.seq), 0))) + 1
+        self.next_seq = conn.scalar(LAST_SEQ) + 1
         source_keys = {(d.source, d.source_id) for d in drafts}
         target_ids: set[str] = set()
         for d in drafts:
@@ -45,15 +60,14 @@ class _Batch:
                     source_keys.add((d.source, ref.source_id))
         found = []
         for chunk in _chunks(sorted(source_keys), _LOOKUP_CHUNK):
-            found += conn.execute(_by_source_keys(conn, chunk))
+            found += _by_source_keys(conn, chunk)
         for chunk in _chunks(sorted(target_ids), _LOOKUP_CHUNK):
-            found += conn.execute(select(records).where(records.c.record_id.in_(chunk)))
+            found += conn.execute(BY_RECORD_IDS, {"ids": chunk})
         for row in found:
             self._hold(_from_row(row), row.digest)
         known = list(self.by_id)
         for chunk in _chunks(known, _LOOKUP_CHUNK):
-            query = select(records.c.target_record_id, records.c.record_id).where(records.c.target_record_id.in_(chunk))
-            self.superseded.update(dict(conn.execute(query).all()))
+            self.superseded.update(dict(conn.execute(SUPERSEDING, {"ids": chunk}).all()))
 
     def new_id(self) -> str:
         return next(self._ids)
@@ -136,26 +150,24 @@ def _from_row(row, superseded: bool = False) -> StoredRecord:
     )
 
 
-def _by_source_keys(conn, keys: list[tuple[str, str]]):
+def _by_source_keys(conn, keys: list[tuple[str, str]]) -> list:
     """Rows with these (source, source_id), found through uq_ingestion_records_source.
 
     ``(source, source_id) IN ((..), ..)`` makes SQLite scan the whole table, and PostgreSQL
     plan an OR of one index scan per key (and psycopg re-parse a query whose text changes
-    with the number of keys).
+    with the number of keys). So: on PostgreSQL one join with the keys unnested from two
+    arrays; on SQLite one ``source = ? AND source_id IN (..)`` per source (a batch is
+    usually one department's).
     """
     if conn.dialect.name == "postgresql":
-        wanted = func.unnest(
-            literal([s for s, _ in keys], ARRAY(String)), literal([i for _, i in keys], ARRAY(String))
-        ).table_valued("source", "source_id").render_derived()
-        return select(records).join(
-            wanted, and_(records.c.source == wanted.c.source, records.c.source_id == wanted.c.source_id)
-        )
+        return list(conn.execute(_BY_SOURCE_PAIRS, {"sources": [s for s, _ in keys], "source_ids": [i for _, i in keys]}))
     by_source: dict[str, list[str]] = {}
     for source, source_id in keys:
         by_source.setdefault(source, []).append(source_id)
-    return select(records).where(or_(*(
-        and_(records.c.source == source, records.c.source_id.in_(ids)) for source, ids in by_source.items()
-    )))
+    found = []
+    for source, ids in by_source.items():
+        found += conn.execute(_BY_SOURCE_IDS, {"source": source, "ids": ids})
+    return found
 
 
 def _chunks(items: list, size: int) -> Iterable[list]:

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import Engine, func, insert, select, text
+from sqlalchemy import Engine, insert, select, text
 
 from secondline.errors import AlreadyExists, DomainError, FieldViolation, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from secondline.rules_config import RulesConfig
@@ -22,12 +22,13 @@ from .tables import RecordRow
 
 from .marks import MARK_KINDS, MARK_SOURCE, mark_violations
 from .validation import content_violations
-from .rows import COLUMNS, _Batch, _from_row, _with_superseded
+from .rows import COLUMNS, FEED_PAGE, LAST_SEQ, _Batch, _from_row, _with_superseded
 
 records = RecordRow.__table__
 INSERT = insert(records)  # one statement: storage.insert_rows compiles it once per dialect
 
 WRITE_LOCK_KEY = 0x5EC0_1D01  # pg_advisory_xact_lock key serialising ingestion writers
+_WRITE_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class RecordStore:
         """Decide every draft against the log and insert the new ones, in one transaction."""
         with self._writes.begin() as conn:
             if self._pg:
-                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
+                conn.execute(_WRITE_LOCK, {"key": WRITE_LOCK_KEY})
             batch = _Batch(conn, drafts)
             outcomes = [self._decide(draft, batch) for draft in drafts]
             if batch.new_rows:
@@ -202,13 +203,12 @@ class RecordStore:
         return [replace(r, open_objection_ids=tuple(marked[r.record_id])) if r.record_id in marked else r for r in page]
 
     def feed(self, after_seq: int, limit: int) -> list[StoredRecord]:
-        query = select(records).where(records.c.seq > after_seq).order_by(records.c.seq).limit(limit)
         with self.engine.connect() as conn:
-            return [_from_row(row) for row in conn.execute(query)]
+            return [_from_row(row) for row in conn.execute(FEED_PAGE, {"after": after_seq, "limit": limit})]
 
     def last_seq(self) -> int:
         with self.engine.connect() as conn:
-            return conn.scalar(select(func.coalesce(func.max(records.c.seq), 0)))
+            return conn.scalar(LAST_SEQ)
 
     def timeliness(self, first: date, last: date, department: str | None) -> list[tuple[str, int, int, int]]:
         """(department, records, late records, longest delay in days) over receipt dates."""
