@@ -105,4 +105,7 @@ def catch_up(data: Path, url_for: Callable[[str], str], last: int, extra: dict) 
         suite.stop()
     return {"seconds": elapsed, "lags": lags, "revision": status.revision,
             "peak_mb": sum(classification.peak.values()), "workers": classification.workers,
+            # the service's own process first, then its workers
+            "peaks_mb": [classification.peak.get(classification.pid, float("nan")),
+                         *(mb for pid, mb in classification.peak.items() if pid != classification.pid)],
             "cpu": sum(classification.cpu.values()) - start_cpu[0], "ingestion_cpu": sum(ingestion.cpu.values()) - start_cpu[1]}
