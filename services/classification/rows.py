@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .domain import Fact
+from .domain import Fact, PlainFact
 from .timelines import Work
 from .tables import ChangeRow, CursorRow, RecordRow, SubjectRow
 
@@ -37,9 +37,14 @@ def _fact(row) -> Fact:
                 source_id=row["source_id"] or "")
 
 
-def _held_fact(row) -> Fact:
+def _held_fact(row) -> Fact | PlainFact:
     """A fact as timelines are computed from it: without its trace and the filer's own id, which
-    no rule reads (a shard holds every fact of the subjects it keeps, and receives each batch's)."""
+    no rule reads (a shard holds every fact of the subjects it keeps, and receives each batch's);
+    a :class:`PlainFact` where it has nothing beyond a plain fact's fields."""
+    if not (row["list"] or row["severity"] or row["objection_id"] or row["marked_at"] is not None
+            or row["marked_records"] or row["effect"]):
+        return PlainFact(row["record_id"], row["source"], row["content_kind"], row["decided_on"], row["root_cursor"],
+                         row["grade"], row["valid_until"])
     return Fact(record_id=row["record_id"], source=row["source"], kind=row["content_kind"],
                 decided_on=row["decided_on"], grade=row["grade"], list=row["list"], severity=row["severity"],
                 valid_until=row["valid_until"], order=row["root_cursor"], objection_id=row["objection_id"] or "",

@@ -51,5 +51,31 @@ def test_the_facts_timelines_are_computed_from_leave_out_what_no_rule_reads():
     full, held = _fact(row), _held_fact(row)
     assert (full.traceparent, full.source_id) == (record.traceparent, "TAX-2026-1")  # what the file and I-2 show
     assert (held.traceparent, held.source_id) == ("", "")
-    assert held == full._replace(traceparent="", source_id="")
+    assert _as_fact(held) == full._replace(traceparent="", source_id="")
     assert timeline("enterprise", [held], RULES) == timeline("enterprise", [full], RULES)  # E-W1 alike
+
+
+def _as_fact(fact) -> Fact:
+    return Fact(*(getattr(fact, name) for name in Fact._fields))
+
+
+def test_a_plain_fact_is_held_in_fewer_slots_and_reads_as_the_fact_it_stands_for():
+    from secondline.services.classification.domain import PlainFact
+    from secondline.services.classification.rows import _held_fact, _row
+    from secondline.services.classification.store import Incoming
+
+    rating = Incoming(record_id="r1", cursor=7, kind="INDUSTRY_RATING", content_kind="INDUSTRY_RATING", source="TAX",
+                      subject_type="enterprise", subject_key="k", decided_on=date(2026, 5, 2), grade="D")
+    alert = Incoming(record_id="r2", cursor=8, kind="RISK_ALERT", content_kind="RISK_ALERT", source="CUSTOMS",
+                     subject_type="individual", subject_key="p", decided_on=date(2026, 5, 2), valid_until=date(2026, 8, 1))
+    listing = Incoming(record_id="r3", cursor=9, kind="DISHONESTY_LISTED", content_kind="DISHONESTY_LISTED",
+                       source="ANTI_SMUGGLING", subject_type="enterprise", subject_key="k", decided_on=date(2026, 5, 2),
+                       list="ANTI_SMUGGLING", severity="SERIOUS")
+    for record, order in ((rating, 3), (alert, 8)):
+        held = _held_fact(_row(record, order))
+        assert type(held) is PlainFact and len(held) < len(Fact._fields)
+        assert _as_fact(held) == Fact(record.record_id, record.source, record.kind, record.decided_on, grade=record.grade,
+                                      valid_until=record.valid_until, order=order)
+    assert type(_held_fact(_row(listing, 9))) is Fact  # a list and a severity: every field
+    held = [_held_fact(_row(r, r.cursor)) for r in (rating, listing)]
+    assert timeline("enterprise", held, RULES) == timeline("enterprise", [_as_fact(f) for f in held], RULES)
