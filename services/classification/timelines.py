@@ -3,13 +3,15 @@
 The writer hands each batch's work over as one :class:`Work` per subject it touches: the facts
 the batch adds, and the records of the subject that stopped holding (R-4). :class:`Timelines`
 keeps, for the subjects it has seen, their holding facts, their contributions by group and
-their segments, so that catching up does not read back what it has just computed. A subject
+their timeline encoded (:class:`Held`), so that catching up does not read back what it has
+just computed. A subject
 it does not hold is loaded (its facts and its stored timeline) through the ``load`` it is
 given. Where a subject it holds only gains facts of kinds that stand on their own (no kind in
 ``engine.DEPENDENT_KINDS``), the new facts' contributions are merged into the groups it holds;
-otherwise the groups are computed again from every fact. Either way the segments come from
-the same sweep, and are exactly those of ``engine.timeline`` over the same facts (the property
-test ``tests/unit/test_timelines_incremental.py``).
+otherwise the groups are computed again from every fact. Groups equal to those held sweep
+into the same timeline, so the subject is unchanged without a sweep; else the segments come
+from the same sweep, and are exactly those of ``engine.timeline`` over the same facts
+(``tests/integration/test_classification_sharded_apply.py``).
 
 What a batch computes is *staged*: it becomes what is held only on :meth:`commit`, once the
 writer's transaction is committed, and :meth:`rollback` drops it, so a failed transaction
@@ -30,7 +32,7 @@ from secondline.rules_config import RulesConfig
 
 from . import engine as rules_engine
 from .codec import dump_timeline
-from .domain import Fact, Segment
+from .domain import Fact
 
 
 class Work(NamedTuple):
@@ -55,9 +57,13 @@ class Result(NamedTuple):
 
 
 class Held(NamedTuple):
+    """What a subject is held as between batches: its facts, their contributions, and its
+    timeline encoded (one string rather than its segments' objects: a shard holds every
+    subject it keeps, and the string is what the writer stores anyway)."""
+
     facts: tuple[Fact, ...]
     groups: rules_engine.Groups
-    segments: list[Segment]
+    timeline: str
 
 
 Loader = Callable[[list[str]], dict[str, tuple[tuple[Fact, ...], str | None]]]
@@ -86,8 +92,7 @@ class Timelines:
         for w in work:
             held = next((layer[w.key] for layer in layers if w.key in layer), None) or self._held.get(w.key)
             if held is not None:
-                previous: list[Segment] | str | None = held.segments
-                facts = held.facts
+                facts, previous = held.facts, held.timeline
             else:
                 facts, previous = stored.get(w.key, ((), None))
             after_facts = tuple(f for f in (*facts, *w.added) if f.record_id not in w.gone) if w.gone else (*facts, *w.added)
@@ -98,16 +103,16 @@ class Timelines:
             else:
                 groups = rules_engine.groups(w.subject_type, list(after_facts), self.rules)
                 self.counts["recomputed"] += 1
+            if held is not None and groups == held.groups:
+                # The same contributions sweep into the same segments: the timeline is unchanged
+                # (and the groups held already stand for the new ones).
+                staged[w.key] = Held(after_facts, held.groups, previous)
+                continue
             segments = rules_engine.sweep(groups.flat())
-            staged[w.key] = Held(after_facts, groups, segments)
-            if isinstance(previous, str):  # as stored in the tables
-                encoded = dump_timeline(segments)
-                if encoded == previous:
-                    continue
-            else:  # held segments (or None for a new subject): comparing them is cheaper than encoding
-                if segments == previous:
-                    continue
-                encoded = dump_timeline(segments)
+            encoded = dump_timeline(segments)
+            staged[w.key] = Held(after_facts, groups, encoded)
+            if encoded == previous:
+                continue
             found.append(Result(w.key, encoded, rules_engine.next_change(segments, now),
                                 not rules_engine.is_plain_whitelist_from(segments, now)))
         return found
