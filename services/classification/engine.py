@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import NamedTuple
 
 from secondline.dates import start_of_day
@@ -41,17 +42,24 @@ DEPENDENT_KINDS = frozenset({"AEO_GRANTED", "AEO_REVOKED", "INDUSTRY_RATING", "D
 
 class Groups(NamedTuple):
     """A subject's contributions in the order the sweep lists reasons. ``stays`` and ``alerts``
-    come each from one fact alone; they are kept beside the key of their fact, in fact order."""
+    come each from one fact alone; each is kept in one tuple after the key of its fact (its
+    decision date, order and record id: ``_key``), in fact order."""
 
     head: tuple[Contribution, ...]
     """E-A, X-2, E-W1 and X-3 (business entities)."""
-    stays: tuple[tuple[tuple, Contribution], ...]
+    stays: tuple[tuple, ...]
+    """``(decided_on, order, record_id, contribution)`` each."""
     listings: tuple[Contribution, ...]
-    alerts: tuple[tuple[tuple, Contribution], ...]
+    alerts: tuple[tuple, ...]
+    """Likewise."""
     objections: tuple[Contribution, ...]
 
     def flat(self) -> list[Contribution]:
-        return [*self.head, *(c for _, c in self.stays), *self.listings, *(c for _, c in self.alerts), *self.objections]
+        return [*self.head, *map(_CONTRIBUTION, self.stays), *self.listings, *map(_CONTRIBUTION, self.alerts),
+                *self.objections]
+
+
+_CONTRIBUTION, _FACT_KEY = itemgetter(3), itemgetter(0, 1, 2)  # of a stay's or an alert's tuple
 
 
 def contributions(subject_type: str, facts: list[Fact], rules: RulesConfig) -> list[Contribution]:
@@ -78,7 +86,7 @@ def with_independent(held: Groups, subject_type: str, added: list[Fact], rules: 
 
 
 def _merged(held: tuple, more: tuple) -> tuple:
-    return tuple(sorted((*held, *more), key=lambda pair: pair[0])) if more else held
+    return tuple(sorted((*held, *more), key=_FACT_KEY)) if more else held
 
 
 def _aeo(facts: list[Fact]) -> list[Contribution]:
@@ -129,7 +137,7 @@ def _lowest_grades(facts: list[Fact], rules: RulesConfig) -> list[Contribution]:
     return found
 
 
-def _stays(subject_type: str, facts: list[Fact], rules: RulesConfig) -> tuple[tuple[tuple, Contribution], ...]:
+def _stays(subject_type: str, facts: list[Fact], rules: RulesConfig) -> tuple[tuple, ...]:
     """E-W2..E-W4 with E-X2, or P-W: each event holds for the configured stay (T-2).
 
     Overlapping stays join, so a new event inside a stay restarts the count from itself; a
@@ -144,8 +152,8 @@ def _stays(subject_type: str, facts: list[Fact], rules: RulesConfig) -> tuple[tu
             rule, period = "P-W", version.individual_watchlist_stay
         else:
             continue
-        found.append((_key(fact), Contribution(rule, WATCHLIST, start_of_day(fact.decided_on), period.end(fact.decided_on),
-                                               (fact.record_id,))))
+        found.append((fact.decided_on, fact.order, fact.record_id,
+                      Contribution(rule, WATCHLIST, start_of_day(fact.decided_on), period.end(fact.decided_on), (fact.record_id,))))
     return tuple(found)
 
 
@@ -164,10 +172,10 @@ def _listings(facts: list[Fact], rules: RulesConfig) -> list[Contribution]:
     return found
 
 
-def _risk_alerts(facts: list[Fact]) -> tuple[tuple[tuple, Contribution], ...]:
+def _risk_alerts(facts: list[Fact]) -> tuple[tuple, ...]:
     """P-R: a risk alert holds from its decision date through its last valid day."""
     return tuple(
-        (_key(f), Contribution("P-R", RISK_ALERT, start_of_day(f.decided_on), start_of_day(f.valid_until + timedelta(days=1)),
+        (f.decided_on, f.order, f.record_id, Contribution("P-R", RISK_ALERT, start_of_day(f.decided_on), start_of_day(f.valid_until + timedelta(days=1)),
                                (f.record_id,)))
         for f in facts if f.kind == "RISK_ALERT" and f.valid_until is not None
     )
