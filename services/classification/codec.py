@@ -25,18 +25,22 @@ def _p(value: int | None) -> datetime | None:
     return datetime.fromtimestamp(value, CST) if value is not None else None
 
 
+# One encoder for every timeline: json.dumps with options of its own builds an encoder per call.
+_encode = json.JSONEncoder(separators=(",", ":")).encode
+
+
 def dump_timeline(segments: list[Segment]) -> str:
     contributions: dict[Contribution, int] = {}
     for segment in segments:
         for c in segment.contributions:
             contributions.setdefault(c, len(contributions))
-    return json.dumps({
+    return _encode({
         # A partner's contribution also names the partner and the rule it counts as.
         "contributions": [[c.rule, c.effect, _t(c.start), _t(c.end), list(c.records),
                            *((c.partner, c.counts_as) if c.partner else ())] for c in contributions],
         "segments": [[_t(s.start), _t(s.end), s.klass, sorted(s.flags), [contributions[c] for c in s.contributions]]
                      for s in segments],
-    }, separators=(",", ":"))
+    })
 
 
 def load_timeline(text: str) -> list[Segment]:

@@ -54,3 +54,15 @@ def test_a_batch_that_leaves_the_contributions_as_they_were_changes_nothing_and_
     assert after.groups is kept.groups and after.timeline is kept.timeline  # nothing swept, encoded or held again
     assert len(after.facts) == 4 and before.groups != kept.groups
     assert after.timeline == dump_timeline(rules_engine.timeline("enterprise", list(after.facts), RULES))
+
+
+def test_a_timeline_is_encoded_as_compact_json_with_its_contributions_first():
+    import json
+
+    facts = [PlainFact("p1", "ANTI_SMUGGLING", "SMUGGLING_PENALTY", date(2026, 3, 1), 1),
+             PlainFact("a1", "CUSTOMS", "RISK_ALERT", date(2026, 4, 1), 2, "", date(2026, 6, 30))]
+    segments = rules_engine.timeline("individual", facts, RULES)
+    text = dump_timeline(segments)
+    assert text == json.dumps(json.loads(text), separators=(",", ":"))
+    assert list(json.loads(text)) == ["contributions", "segments"]
+    assert text.startswith('{"contributions":[["P-W","WATCHLIST",1772294400,')
