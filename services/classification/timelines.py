@@ -3,8 +3,8 @@
 The writer hands each batch's work over as one :class:`Work` per subject it touches: the facts
 the batch adds, and the records of the subject that stopped holding (R-4). :class:`Timelines`
 keeps, for the subjects it has seen, their holding facts, their contributions by group and
-their timeline encoded (:class:`Held`), so that catching up does not read back what it has
-just computed. A subject
+the digest of their encoded timeline (:class:`Held`), so that catching up does not read back
+what it has just computed. A subject
 it does not hold is loaded (its facts and its stored timeline) through the ``load`` it is
 given. Where a subject it holds only gains facts of kinds that stand on their own (no kind in
 ``engine.DEPENDENT_KINDS``), the new facts' contributions are merged into the groups it holds;
@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from hashlib import blake2b
 from typing import NamedTuple
 
 from secondline.rules_config import RulesConfig
@@ -57,13 +58,21 @@ class Result(NamedTuple):
 
 
 class Held(NamedTuple):
-    """What a subject is held as between batches: its facts, their contributions, and its
-    timeline encoded (one string rather than its segments' objects: a shard holds every
-    subject it keeps, and the string is what the writer stores anyway)."""
+    """What a subject is held as between batches: its facts, their contributions, and the
+    digest of its encoded timeline, which is all it takes to tell whether the next timeline
+    differs (a shard holds every subject it keeps: 16 bytes rather than the segments' objects
+    or the text)."""
 
     facts: tuple[Fact, ...]
     groups: rules_engine.Groups
-    timeline: str
+    digest: bytes
+    """:func:`digest` of the encoded timeline."""
+
+
+def digest(encoded: str) -> bytes:
+    """BLAKE2b-128 of an encoded timeline (ASCII JSON). Equal digests are taken as equal texts:
+    a different text has the same digest with a chance of 2**-128 a comparison."""
+    return blake2b(encoded.encode(), digest_size=16).digest()
 
 
 Loader = Callable[[list[str]], dict[str, tuple[tuple[Fact, ...], str | None]]]
@@ -92,9 +101,10 @@ class Timelines:
         for w in work:
             held = next((layer[w.key] for layer in layers if w.key in layer), None) or self._held.get(w.key)
             if held is not None:
-                facts, previous = held.facts, held.timeline
+                facts, previous = held.facts, held.digest
             else:
-                facts, previous = stored.get(w.key, ((), None))
+                facts, text = stored.get(w.key, ((), None))
+                previous = digest(text) if text is not None else None
             after_facts = tuple(f for f in (*facts, *w.added) if f.record_id not in w.gone) if w.gone else (*facts, *w.added)
             if (held is not None and self.incremental and not w.gone
                     and not any(f.kind in rules_engine.DEPENDENT_KINDS for f in w.added)):
@@ -110,8 +120,9 @@ class Timelines:
                 continue
             segments = rules_engine.sweep(groups.flat())
             encoded = dump_timeline(segments)
-            staged[w.key] = Held(after_facts, groups, encoded)
-            if encoded == previous:
+            now_digest = digest(encoded)
+            staged[w.key] = Held(after_facts, groups, now_digest)
+            if now_digest == previous:
                 continue
             found.append(Result(w.key, encoded, rules_engine.next_change(segments, now),
                                 not rules_engine.is_plain_whitelist_from(segments, now)))
@@ -135,4 +146,4 @@ class Timelines:
         self._staged.clear()
 
 
-__all__ = ["Timelines", "Work", "Result", "Loader"]
+__all__ = ["Timelines", "Work", "Result", "Loader", "digest"]
