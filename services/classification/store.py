@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import Engine, insert, select, text, update
 
 from secondline.rules_config import RulesConfig
-from secondline.storage import insert_many, is_postgres, upsert, writer
+from secondline.storage import insert_many, insert_rows, is_postgres, upsert, writer
 from secondline.telemetry import context_from_traceparent, sampled, span_traceparent
 
 from . import engine as rules_engine
@@ -28,12 +29,14 @@ from .shards import Shards, load_subjects
 from .timelines import Result, Timelines
 
 WRITE_LOCK_KEY = 0x5EC0_C1A5
+_SUBJECT_COLUMNS = ("subject_key", "subject_type", "timeline", "revision", "next_change_at", "notable")
+_CHANGE_COLUMNS = ("revision", "subject_key", "subject_type", "effective_at", "timeline", "record_id", "traceparent")
 SHARD_FROM = 2000  # records in a batch from which the shards compute it (catching up)
 
 
-@dataclass(frozen=True)
-class Incoming:
-    """A record from ingestion's feed, as classification needs it."""
+class Incoming(NamedTuple):
+    """A record from ingestion's feed, as classification needs it (a tuple: the follower makes
+    one a record, a million while catching up, at a fraction of a frozen dataclass's cost)."""
 
     record_id: str
     cursor: int
@@ -234,20 +237,16 @@ class ClassificationStore(StoreReads):
     def _publish(self, conn, touched, results: list[Result], now: datetime) -> int:
         """A change for each subject whose timeline changed, numbered in key order."""
         revision = self._last_revision(conn)
-        subject_rows, change_rows = [], []
+        subject_rows, change_rows = [], []  # values in the order of _SUBJECT_COLUMNS, _CHANGE_COLUMNS
         for result in results:
             subject_type, cause = touched[result.key]
             revision += 1
-            subject_rows.append({
-                "subject_key": result.key, "subject_type": subject_type, "timeline": result.timeline, "revision": revision,
-                "next_change_at": result.next_change_at, "notable": result.notable,
-            })
-            change_rows.append({"revision": revision, "subject_key": result.key, "subject_type": subject_type,
-                                "effective_at": now, "timeline": result.timeline, "record_id": cause.record_id,
-                                "traceparent": self._trace_change(cause, result.key, revision)})
+            subject_rows.append([result.key, subject_type, result.timeline, revision, result.next_change_at, result.notable])
+            change_rows.append([revision, result.key, subject_type, now, result.timeline, cause.record_id,
+                                self._trace_change(cause, result.key, revision)])
         if subject_rows:
-            insert_many(conn, self._upsert_subjects, subject_rows)
-            insert_many(conn, self._insert_changes, change_rows)
+            insert_rows(conn, self._upsert_subjects, _SUBJECT_COLUMNS, subject_rows)
+            insert_rows(conn, self._insert_changes, _CHANGE_COLUMNS, change_rows)
         return len(change_rows)
 
     def _trace_change(self, cause: Incoming, key: str, revision: int) -> str:

@@ -10,7 +10,6 @@ to the same.
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -43,7 +42,7 @@ def feeds(draw):
             target = draw(st.sampled_from(holding))
             holding.remove(target)
             withdraw = draw(st.booleans())
-            record = dataclasses.replace(target, record_id=f"r{cursor}", cursor=cursor, kind="WITHDRAWAL" if withdraw else "CORRECTION",
+            record = target._replace(record_id=f"r{cursor}", cursor=cursor, kind="WITHDRAWAL" if withdraw else "CORRECTION",
                                      target_record_id=target.record_id,
                                      decided_on=target.decided_on + timedelta(days=draw(st.integers(0, 40))))
             if not withdraw:
