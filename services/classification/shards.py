@@ -15,13 +15,17 @@ staged, and a commit names the batch it took.
 A worker that dies, or a call that fails, fails the writer's batch: the follower retries it
 from the stored cursor, and the shards start again holding nothing (they read what they need).
 Workers are started with ``spawn``: the service runs gRPC and threads, which ``fork`` does not
-carry safely.
+carry safely. A worker whose service process is gone (killed, so that it could not shut the
+pool down) ends itself: it would otherwise wait for calls for ever, holding its subjects.
 """
 
 from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
+import threading
+import time
 import zlib
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
@@ -125,9 +129,17 @@ _states: dict[str, tuple[Engine, Timelines]] = {}
 def _init(rules: RulesConfig, cache_size: int, incremental: bool, gc_threshold: tuple[int, ...]) -> None:
     global _settings
     _settings = (rules, cache_size, incremental)
+    threading.Thread(target=_end_with, args=(os.getppid(),), name="shard-parent-watch", daemon=True).start()
     # The shard keeps hundreds of thousands of small tuples alive: as in the service's own
     # process (app.py), the cyclic collector must not walk them every few thousand allocations.
     gc.set_threshold(*gc_threshold)
+
+
+def _end_with(parent: int, every: float = 1.0) -> None:
+    """End this worker once the process that started it is gone (it is then another's child)."""
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(0)
 
 
 def _state(url: str) -> tuple[Engine, Timelines]:
