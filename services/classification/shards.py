@@ -30,7 +30,7 @@ import zlib
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, bindparam, select
 
 from secondline.rules_config import RulesConfig
 from secondline.storage import make_engine
@@ -44,16 +44,20 @@ def shard_of(key: str, count: int) -> int:
     return zlib.crc32(key.encode()) % count
 
 
+# Built once, bound per call (a statement built per call costs more than SQLite takes to run it).
+_TIMELINES_OF = (select(subjects.c.subject_key, subjects.c.timeline)
+                 .where(subjects.c.subject_key.in_(bindparam("keys", expanding=True))))
+_HOLDING_FACTS_OF = (select(records).where(records.c.subject_key.in_(bindparam("keys", expanding=True)),
+                                           records.c.holds.is_(True)).order_by(records.c.cursor))
+
+
 def load_subjects(conn, keys: list[str]) -> dict[str, tuple[tuple[Fact, ...], str | None]]:
     """Subjects' holding facts (in feed order) and stored timelines, by key."""
     found: dict[str, tuple[list[Fact], str | None]] = {key: ([], None) for key in keys}
     for chunk in _chunks(sorted(keys)):
-        for key, encoded in conn.execute(select(subjects.c.subject_key, subjects.c.timeline)
-                                         .where(subjects.c.subject_key.in_(chunk))):
+        for key, encoded in conn.execute(_TIMELINES_OF, {"keys": chunk}):
             found[key] = (found[key][0], encoded)
-        query = (select(records).where(records.c.subject_key.in_(chunk), records.c.holds.is_(True))
-                 .order_by(records.c.cursor))
-        for row in conn.execute(query).mappings():
+        for row in conn.execute(_HOLDING_FACTS_OF, {"keys": chunk}).mappings():
             found[row["subject_key"]][0].append(_held_fact(row))
     return {key: (tuple(facts), encoded) for key, (facts, encoded) in found.items()}
 

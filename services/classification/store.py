@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import Engine, insert, select, text, update
+from sqlalchemy import Engine, bindparam, insert, select, text, update
 
 from secondline.rules_config import RulesConfig
 from secondline.storage import insert_many, insert_rows, is_postgres, upsert, writer
@@ -29,6 +29,10 @@ from .shards import Shards, load_subjects
 from .timelines import Result, Timelines
 
 WRITE_LOCK_KEY = 0x5EC0_C1A5
+_WRITE_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+# Built once, bound per call (a statement built per call costs more than SQLite takes to run it).
+_RECORDS_BY_ID = select(records).where(records.c.record_id.in_(bindparam("ids", expanding=True)))
+_NO_LONGER_HOLDS = update(records).where(records.c.record_id.in_(bindparam("ids", expanding=True))).values(holds=False)
 _SUBJECT_COLUMNS = ("subject_key", "subject_type", "timeline", "revision", "next_change_at", "notable")
 _CHANGE_COLUMNS = ("revision", "subject_key", "subject_type", "effective_at", "timeline", "record_id", "traceparent")
 SHARD_FROM = 2000  # records in a batch from which the shards compute it (catching up)
@@ -175,7 +179,7 @@ class ClassificationStore(StoreReads):
                         results = side.compute(work, now, lambda keys: load_subjects(conn, keys), number)
                 insert_many(conn, self._insert_records, rows)
                 for chunk in _chunks(sorted(set(gone) - {r["record_id"] for r in rows})):
-                    conn.execute(update(records).where(records.c.record_id.in_(chunk)).values(holds=False))
+                    conn.execute(_NO_LONGER_HOLDS, {"ids": chunk})
                 if isinstance(side, _Side):
                     self._prepared = self._prepare(conn, side, upcoming, batch[-1].cursor, now)
                     results = side.shards.results(pending)
@@ -224,13 +228,13 @@ class ClassificationStore(StoreReads):
 
     def _lock(self, conn) -> None:
         if self._pg:
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
+            conn.execute(_WRITE_LOCK, {"key": WRITE_LOCK_KEY})
 
     def _load_targets(self, conn, batch: list[Incoming]) -> dict[str, dict]:
         ids = sorted({r.target_record_id for r in batch if r.target_record_id})
         found: dict[str, dict] = {}
         for chunk in _chunks(ids):
-            for row in conn.execute(select(records).where(records.c.record_id.in_(chunk))).mappings():
+            for row in conn.execute(_RECORDS_BY_ID, {"ids": chunk}).mappings():
                 found[row["record_id"]] = dict(row)
         return found
 
