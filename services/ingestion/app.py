@@ -28,6 +28,7 @@ from secondline.storage import Database
 from secondline.telemetry import Telemetry
 
 from .tables import SubjectReads
+from .checks import MIN_RECORDS, EdgeChecks
 from .servicer import IngestionServicer
 from .store import RecordStore
 from .usecases import Ingestion
@@ -68,6 +69,15 @@ class FeedSettings(Strict):
     transaction (feeds.pages); a record's way to the gate is that much longer at most. 0: no wait."""
 
 
+class EdgeCheckSettings(Strict):
+    """The checks at the edge of large SubmitRecords messages in worker processes (.checks)."""
+
+    processes: int = Field(default=1, ge=0, le=16)
+    """Worker processes; 0: every record is checked in the service's own process."""
+    min_records: PositiveInt = MIN_RECORDS
+    """Records a message needs for its checks to go to a worker (fewer cost more to send than to check)."""
+
+
 class IngestionSettings(Strict):
     server: ServerSettings = ServerSettings()
     database: DatabaseSettings = DatabaseSettings(url="sqlite:///data/ingestion.sqlite")
@@ -80,6 +90,7 @@ class IngestionSettings(Strict):
     """Tests and scenario runs only: a manual clock standing at this instant."""
     limits: LimitSettings = LimitSettings()
     feed: FeedSettings = FeedSettings()
+    edge_checks: EdgeCheckSettings = EdgeCheckSettings()
 
     @model_validator(mode="after")
     def _one_record_fits_a_feed_message(self) -> "IngestionSettings":
@@ -101,6 +112,7 @@ class IngestionService:
     ingestion: Ingestion | None = field(default=None, init=False)
     _db: Database | None = field(default=None, init=False)
     reads: AccessLog | None = field(default=None, init=False)
+    checks: EdgeChecks | None = field(default=None, init=False)
 
     def register(self, server: grpc.aio.Server) -> list[str]:
         rules = load_rules(self.settings.rules_file)
@@ -112,7 +124,10 @@ class IngestionService:
         self.ingestion = Ingestion(db=self._db, store=store, writer=writer, rules=rules, clock=self.clock, limits=limits,
                                    feed_page=self.settings.feed.max_records, feed_linger=self.settings.feed.linger_ms / 1000)
         self.reads, reads_service = open_access_log(server, engine, SubjectReads, self.clock, self.telemetry, NAME)
-        servicer = IngestionServicer(self.ingestion, self.reads, feed_bytes=self.settings.feed.max_message_bytes)
+        edge = self.settings.edge_checks
+        self.checks = EdgeChecks(rules, limits, processes=edge.processes, min_records=edge.min_records)
+        servicer = IngestionServicer(self.ingestion, self.reads, feed_bytes=self.settings.feed.max_message_bytes,
+                                     checks=self.checks)
         ingestion_pb2_grpc.add_IngestionServiceServicer_to_server(servicer, server)
         names = [ingestion_pb2.DESCRIPTOR.services_by_name["IngestionService"].full_name, reads_service]
         return names + register_if_manual(server, self.clock)
@@ -123,6 +138,8 @@ class IngestionService:
         settle()  # a few hundred objects a record: the collector's default pace costs ~7 µs a record
 
     async def stop(self) -> None:
+        if self.checks is not None:
+            await self.checks.close()
         await self.ingestion.writer.stop()
         self.reads.close()
         self._db.close()

@@ -16,11 +16,13 @@ from secondline.guard import caller
 from secondline.ingestion.v1 import ingestion_pb2, ingestion_pb2_grpc
 from secondline.rpc.convert import instant_field, subject_from_proto
 from secondline.rpc.status import abort, to_status_proto
+from secondline.telemetry import current_traceparent
 
 from .domain import PARTNER_PREFIX
 from .convert import enum_name, fill_record, input_from_proto, record_to_proto
 from .store import Outcome
-from .usecases import Historical, Ingestion
+from .checks import ChecksUnavailable, EdgeChecks
+from .usecases import Historical, Ingestion, items_as
 
 ERROR_DOMAIN = "ingestion.secondline"
 STREAM_WINDOW = 4  # request messages in flight per stream before reading pauses
@@ -29,10 +31,12 @@ FEED_BYTES = 1024 * 1024  # a feed message's size at most (settings feed.max_mes
 
 
 class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
-    def __init__(self, ingestion: Ingestion, reads: AccessLog, *, feed_bytes: int = FEED_BYTES) -> None:
+    def __init__(self, ingestion: Ingestion, reads: AccessLog, *, feed_bytes: int = FEED_BYTES,
+                 checks: EdgeChecks | None = None) -> None:
         self._ingestion = ingestion
         self._reads = reads
         self._feed_bytes = feed_bytes
+        self._checks = checks
 
     async def SubmitRecord(self, request, context):
         try:
@@ -54,10 +58,26 @@ class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
         principal = caller().principal
 
         def start(request):
+            if self._checks is not None and self._checks.takes(len(request.records)):
+                return self._submit_checked_apart(principal, request)
             return self._ingestion.submit_as(principal, [input_from_proto(r) for r in request.records])
 
         async for response in _pipelined(request_iterator, start, ingestion_pb2.SubmitRecordsResponse):
             yield response
+
+    async def _submit_checked_apart(self, principal, request) -> list[Outcome]:
+        """``submit_as`` with the records checked in the worker process (.checks); a record it
+        refused is checked again here for its error, and a dead worker refuses them all."""
+        ingestion = self._ingestion
+        now, traceparent = ingestion.clock.now(), current_traceparent()
+        try:
+            drafts = await self._checks.check(principal, request, now, traceparent)
+        except ChecksUnavailable as error:
+            return [Outcome(error=error)] * len(request.records)
+        checked = [draft if draft is not None else
+                   ingestion.check(items_as(principal, [input_from_proto(request.records[i])], now)[0], traceparent)
+                   for i, draft in enumerate(drafts)]
+        return await ingestion.file_checked(checked)
 
     async def BackfillRecords(self, request_iterator, context):
         def start(request):

@@ -14,7 +14,7 @@ from secondline.rules_config import RulesConfig
 from secondline.storage import Database
 from secondline.telemetry import current_traceparent
 
-from .domain import PARTNER_PREFIX, RecordInput, StoredRecord, partner_source
+from .domain import PARTNER_PREFIX, Draft, RecordInput, StoredRecord, partner_source
 from .marks import prepare, refuse_service_fields
 from .store import Outcome, RecordStore
 from .validation import Limits, check_at_edge
@@ -30,6 +30,38 @@ class Historical:
     source: str
     record: RecordInput
     submitted_at: datetime
+
+
+def items_as(principal: Principal, inputs: list[RecordInput], now: datetime) -> list:
+    """What ``principal`` files in ``inputs``: a department's own records, or partners' records
+    through the recognition service (R-7, filed under that partner); for each, a
+    ``(source, raw, received_at, backfilled)`` item or why the principal may not file it."""
+    items: list = []
+    for raw in inputs:
+        if principal.kind == "department" and raw.partner is None:
+            items.append((principal.name, raw, now, False))
+        elif principal == RECOGNITION and raw.partner is not None:
+            items.append((partner_source(raw.partner.partner), raw, now, False))
+        else:
+            items.append(PermissionDenied(
+                message=(f"{principal} may not file this record: departments file their own records, "
+                         f"and only {RECOGNITION} files partners' records (R-1, R-7)"),
+                reason="SOURCE_NOT_ALLOWED", metadata={"principal": str(principal)}))
+    return items
+
+
+def check_item(item, *, traceparent: str, rules: RulesConfig, limits: Limits) -> Draft | DomainError:
+    """An item of :func:`items_as` (or of a backfill) checked at the edge: its draft, or why it
+    is refused. Pure: the same item gives the same answer in any process."""
+    if isinstance(item, DomainError):
+        return item
+    source, raw, received_at, backfilled = item
+    try:
+        refuse_service_fields(raw, partner_source=source.startswith(PARTNER_PREFIX))
+        return check_at_edge(raw, source=source, received_at=received_at, rules=rules,
+                             backfilled=backfilled, traceparent=traceparent, limits=limits)
+    except DomainError as error:
+        return error
 
 
 class Ingestion:
@@ -66,19 +98,7 @@ class Ingestion:
     async def submit_as(self, principal: Principal, inputs: list[RecordInput]) -> list[Outcome]:
         """File records for a department as itself, or for partners through the recognition
         service (R-7): a partner's record carries its origin and is filed under that partner."""
-        now = self.clock.now()
-        items: list = []
-        for raw in inputs:
-            if principal.kind == "department" and raw.partner is None:
-                items.append((principal.name, raw, now, False))
-            elif principal == RECOGNITION and raw.partner is not None:
-                items.append((partner_source(raw.partner.partner), raw, now, False))
-            else:
-                items.append(PermissionDenied(
-                    message=(f"{principal} may not file this record: departments file their own records, "
-                             f"and only {RECOGNITION} files partners' records (R-1, R-7)"),
-                    reason="SOURCE_NOT_ALLOWED", metadata={"principal": str(principal)}))
-        return await self._file(items)
+        return await self._file(items_as(principal, inputs, self.clock.now()))
 
     async def backfill(self, items: list[Historical | DomainError]) -> list[Outcome]:
         """Migrate records with their original receipt instants (operators only); an item that
@@ -96,23 +116,24 @@ class Ingestion:
 
     async def _file(self, items: list) -> list[Outcome]:
         traceparent = current_traceparent()
+        return await self.file_checked([self.check(item, traceparent) for item in items])
+
+    def check(self, item, traceparent: str) -> Draft | DomainError:
+        """An item of :func:`items_as` checked at the edge here: its draft, or why it is refused."""
+        return check_item(item, traceparent=traceparent, rules=self.rules, limits=self.limits)
+
+    async def file_checked(self, checked: list[Draft | DomainError]) -> list[Outcome]:
+        """Store the drafts of records checked at the edge (here or in a worker process); an
+        item that is an error is that record's outcome. One outcome per item, in order."""
         outcomes: list[Outcome | None] = []
         drafts, slots = [], []
-        for item in items:
+        for item in checked:
             if isinstance(item, DomainError):
                 outcomes.append(Outcome(error=item))
                 continue
-            source, raw, received_at, backfilled = item
-            try:
-                refuse_service_fields(raw, partner_source=source.startswith(PARTNER_PREFIX))
-                draft = check_at_edge(raw, source=source, received_at=received_at, rules=self.rules,
-                                      backfilled=backfilled, traceparent=traceparent, limits=self.limits)
-            except DomainError as error:
-                outcomes.append(Outcome(error=error))
-                continue
             slots.append(len(outcomes))
             outcomes.append(None)
-            drafts.append(draft)
+            drafts.append(item)
         if drafts:
             for slot, outcome in zip(slots, await self.writer.submit(drafts)):
                 outcomes[slot] = outcome
