@@ -18,7 +18,8 @@ from secondline.auth import Principal
 from secondline.ingestion.v1 import ingestion_pb2, ingestion_pb2_grpc
 from secondline.rules_config import load_rules
 from secondline.services.ingestion.app import IngestionSettings, build
-from secondline.services.ingestion.checks import ChecksUnavailable, EdgeChecks
+from secondline.services.ingestion.check_worker import check_message
+from secondline.services.ingestion.checks import EdgeChecks
 from secondline.services.ingestion.validation import Limits
 from secondline.telemetry import setup_telemetry
 from tests.conftest import as_department
@@ -137,50 +138,72 @@ async def test_a_small_message_is_checked_in_the_service_and_starts_no_worker(da
         await stop(service)
 
 
-async def test_a_killed_worker_fails_its_message_with_nothing_stored_and_the_next_is_checked_anew(database_url, clock):
+def die_at_marker(rules, limits, principal, data, received_at, traceparent):
+    """The worker's checks, except that a message with a record ``die`` kills the worker in the middle."""
+    if b"die" in data:
+        os.kill(os.getpid(), signal.SIGKILL)
+        time.sleep(10)
+    return check_message(rules, limits, principal, data, received_at, traceparent)
+
+
+async def test_a_worker_dying_during_the_checks_fails_its_message_with_nothing_stored(database_url, clock):
+    service = await start(database_url, clock, processes=1, min_records=4)
+    try:
+        service.checks.work = die_at_marker
+        await service.checks.start()
+        [pid] = service.checks.worker_pids()
+        doomed = [record(source_id=f"k{i}", enterprise=ACME) for i in range(5)] + [record(source_id="die", enterprise=ACME)]
+        results = await answers(service, [ingestion_pb2.SubmitRecordsRequest(records=doomed)])
+        assert [r.index for r in results] == list(range(6))
+        assert {r.WhichOneof("result") for r in results} == {"error"}
+        assert {r.error.code for r in results} == {grpc.StatusCode.UNAVAILABLE.value[0]}
+        assert {details(r.error)[0].reason for r in results} == {"EDGE_CHECKS_UNAVAILABLE"}
+        assert "died" in results[0].error.message and "none of this message's records is stored" in results[0].error.message
+        ingestion = service.host.service.ingestion
+        assert await ingestion.db.read(ingestion.store.last_seq) == 0  # nothing stored
+        await service.checks.start()  # another worker in its place
+        assert service.checks.restarts == 1 and service.checks.worker_pids() not in ([], [pid])
+        again = await answers(service, [ingestion_pb2.SubmitRecordsRequest(records=doomed[:5])])
+        assert [r.WhichOneof("result") for r in again] == ["record"] * 5 and not any(r.replayed for r in again)
+        assert service.checks.sent == 2  # the second message went to the new worker
+    finally:
+        await stop(service)
+
+
+async def test_a_worker_killed_between_messages_is_replaced(database_url, clock):
     service = await start(database_url, clock, processes=1, min_records=4)
     try:
         await service.checks.start()
         [pid] = service.checks.worker_pids()
         os.kill(pid, signal.SIGKILL)
-        first = [ingestion_pb2.SubmitRecordsRequest(records=[record(source_id=f"k{i}", enterprise=ACME) for i in range(5)])]
-        results = await answers(service, first)
-        assert [r.index for r in results] == list(range(5))
-        assert {r.WhichOneof("result") for r in results} == {"error"}
-        assert {r.error.code for r in results} == {grpc.StatusCode.UNAVAILABLE.value[0]}
-        assert {details(r.error)[0].reason for r in results} == {"EDGE_CHECKS_UNAVAILABLE"}
-        assert "died" in results[0].error.message
-        assert await service.host.service.ingestion.db.read(service.host.service.ingestion.store.last_seq) == 0
-        assert service.checks.restarts == 1
-        await service.checks.start()  # the new pool's worker is up
-        assert service.checks.worker_pids() and service.checks.worker_pids() != [pid]
-        again = await answers(service, first)
-        assert [r.WhichOneof("result") for r in again] == ["record"] * 5 and not any(r.replayed for r in again)
-        assert service.checks.sent == 2
+        for _ in range(100):
+            if service.checks.restarts:
+                break
+            await asyncio.sleep(0.05)
+        await service.checks.start()
+        assert service.checks.restarts == 1 and service.checks.worker_pids() not in ([], [pid])
+        results = await answers(service, [ingestion_pb2.SubmitRecordsRequest(
+            records=[record(source_id=f"k{i}", enterprise=ACME) for i in range(5)])])
+        assert [r.WhichOneof("result") for r in results] == ["record"] * 5
+        assert service.checks.sent == 1
     finally:
         await stop(service)
 
 
-def die(*_args):
-    """A worker function that kills its own process in the middle of the call."""
-    os.kill(os.getpid(), signal.SIGKILL)
-    time.sleep(10)
-
-
-async def test_a_worker_dying_during_the_checks_is_unavailable_and_the_pool_starts_again():
-    checks = EdgeChecks(load_rules(), Limits(), processes=1, min_records=1, work=die)
+async def test_work_that_fails_in_the_worker_fails_the_call_as_in_the_service():
+    checks = EdgeChecks(load_rules(), Limits(), processes=1, min_records=1, work=fail)
     try:
         await checks.start()
-        [pid] = checks.worker_pids()
         request = ingestion_pb2.SubmitRecordsRequest(records=[record(source_id="d0", enterprise=ACME)])
-        with pytest.raises(ChecksUnavailable) as raised:
+        with pytest.raises(RuntimeError, match="ZeroDivisionError"):
             await checks.check(Principal("department", "ANTI_SMUGGLING"), request, None, "")
-        assert raised.value.reason == "EDGE_CHECKS_UNAVAILABLE"
-        assert checks.restarts == 1
-        await checks.start()
-        assert checks.worker_pids() and checks.worker_pids() != [pid]
+        assert checks.restarts == 0 and len(checks.worker_pids()) == 1  # the worker itself is fine
     finally:
         await checks.close()
+
+
+def fail(*_args):
+    return 1 / 0
 
 
 async def test_the_workers_end_with_the_service(database_url, clock):
