@@ -59,6 +59,13 @@ def table(results, repeat: int) -> str:
             for label, runs in (("service", services), ("raw", raws)):
                 lines.append(f"{name} {label} records/s by round: " + ", ".join(f"{r.rate:.0f}" for r in runs))
     lines.append("")
+    for name, services, raws in results:
+        run = best(services)
+        lines.append(f"{name} service (best round): {run.apart} of {run.messages} messages checked in the edge "
+                     f"checks' worker; CPU {run.cpu / run.records * 1e6:.1f} us/record in the service's process "
+                     f"(service and client), {run.worker_cpu / run.records * 1e6:.1f} in the worker; "
+                     f"{(run.cpu + run.worker_cpu) / run.seconds:.2f} cores busy")
+    lines.append("")
     lines.append(f"{'backend':<9} {'service/raw':>11}   goal >= {GOAL:.2f}")
     for name, services, raws in results:
         service, raw = best(services), best(raws)
@@ -90,6 +97,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--view", choices=["basic", "full"], default="basic",
                         help="how much of each stored record the results carry (RECORD_VIEW_*; default basic, "
                              "the bulk path: the sender already has what it stated)")
+    parser.add_argument("--edge-processes", type=int, default=None,
+                        help="the service's edge_checks.processes: worker processes checking large messages' "
+                             "records (default: the service's default, 1; 0: all in the service's process)")
     parser.add_argument("--profile", action="store_true",
                         help="cProfile the first timed service run and print the top entries "
                              "(profiling slows the service: its figures are then not comparable)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import cProfile
 import io
+import os
 import pstats
 import time
 from dataclasses import dataclass, field
@@ -28,20 +29,33 @@ class Run:
     commits: int
     errors: list[str] = field(default_factory=list)
     failed: int = 0
+    messages: int = 0
+    apart: int = 0
+    """Request messages whose records were checked in the edge checks' worker process."""
+    cpu: float = 0.0
+    """CPU seconds of this process (service and client) while timed."""
+    worker_cpu: float = 0.0
+    """CPU seconds of the edge checks' worker process while timed."""
 
     @property
     def rate(self) -> float:
         return self.records / self.seconds if self.seconds else 0.0
 
 
-async def run_service(url: str, streams: dict[str, list], *, profile: "Profiles | None" = None) -> Run:
-    """Start the service on ``url``, send every stream at once, time first send to last answer."""
+async def run_service(url: str, streams: dict[str, list], *, profile: "Profiles | None" = None,
+                      edge_processes: int | None = None) -> Run:
+    """Start the service on ``url``, send every stream at once, time first send to last answer.
+    ``edge_processes``: the service's ``edge_checks.processes`` (None: its default)."""
+    edge = {} if edge_processes is None else {"processes": edge_processes}
     settings = IngestionSettings.model_validate(
-        {"database": {"url": url}, "server": {"listen": "127.0.0.1:0", "grace_seconds": 1}}
+        {"database": {"url": url}, "server": {"listen": "127.0.0.1:0", "grace_seconds": 1}, "edge_checks": edge}
     )
     telemetry = setup_telemetry("ingestion")
     host = build(settings, telemetry=telemetry, clock=ManualClock(CLOCK_START))
     port = await host.start()
+    checks = host.service.checks
+    if checks.processes:  # start-up, untimed: the pool a running service started at its first large message
+        await checks.start()
     big = 64 * 1024 * 1024
     channel = grpc.aio.insecure_channel(
         f"127.0.0.1:{port}",
@@ -73,21 +87,39 @@ async def run_service(url: str, streams: dict[str, list], *, profile: "Profiles 
 
         if profile is not None:
             profile.loop.enable()
+        sent_before, workers = checks.sent, checks.worker_pids()
+        cpu, worker_cpu = time.process_time(), _cpu_seconds(workers)
         started = time.perf_counter()
         answered = await asyncio.gather(*(stream(d, reqs) for d, reqs in streams.items()))
         seconds = time.perf_counter() - started
+        cpu, worker_cpu = time.process_time() - cpu, _cpu_seconds(workers) - worker_cpu
         if profile is not None:
             profile.loop.disable()
         got = sum(answered)
         if got != sent:
             errors.append(f"{sent} records sent, {got} results received")
-        run = Run(records=sent, seconds=seconds, commits=writer.commits - commits_before, errors=errors)
+        run = Run(records=sent, seconds=seconds, commits=writer.commits - commits_before, errors=errors,
+                  messages=sum(len(reqs) for reqs in streams.values()), apart=checks.sent - sent_before,
+                  cpu=cpu, worker_cpu=worker_cpu)
         run.failed = len(errors)
         return run
     finally:
         await channel.close()
         await host.stop()
         telemetry.shutdown()
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU seconds of these processes so far (Linux /proc; 0 elsewhere)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def run_raw(url: str, rows: list[dict], batch: int) -> Run:
@@ -154,7 +186,7 @@ async def bench_backend(backend: Backend, args, records, streams, rows, warm_str
     """Every timed round of the service and of the raw insert (stops at the first failure)."""
     # Warm-up, untimed: imports, proto descriptors, SQLAlchemy's statement caches, the server.
     url = backend.fresh("warm")
-    warm = await run_service(url, warm_streams)
+    warm = await run_service(url, warm_streams, edge_processes=args.edge_processes)
     backend.discard(url)
     if warm.failed:
         return [warm], []
@@ -167,7 +199,8 @@ async def bench_backend(backend: Backend, args, records, streams, rows, warm_str
     for round_ in range(args.repeat):
         service_url, raw_url = backend.fresh("service"), backend.fresh("raw")
         try:
-            service = await run_service(service_url, streams, profile=profiles if round_ == 0 else None)
+            service = await run_service(service_url, streams, profile=profiles if round_ == 0 else None,
+                                        edge_processes=args.edge_processes)
             services.append(service)
             if service.failed:
                 break
