@@ -124,12 +124,13 @@ class EdgeChecks:
         return worker
 
     async def check(self, principal: Principal, request: ingestion_pb2.SubmitRecordsRequest, received_at: datetime,
-                    traceparent: str) -> list[Draft | None]:
+                    traceparent: str) -> list[Draft | None] | None:
         """Each record's draft, in order, or ``None`` where the worker refused it; raises
-        :class:`ChecksUnavailable` when the worker died before answering."""
+        :class:`ChecksUnavailable` when the worker died before answering. ``None`` when no worker
+        is running (one died since :meth:`takes`): nothing was sent, the service checks them."""
         live = [w for w in self._workers if w.ready.done() and not w.dead]
         if not live:
-            raise _unavailable("is not running")
+            return None
         worker = min(live, key=lambda w: len(w.pending))
         future = asyncio.get_running_loop().create_future()
         worker.pending.append(future)

@@ -74,6 +74,8 @@ class IngestionServicer(ingestion_pb2_grpc.IngestionServiceServicer):
             drafts = await self._checks.check(principal, request, now, traceparent)
         except ChecksUnavailable as error:
             return [Outcome(error=error)] * len(request.records)
+        if drafts is None:  # no worker running: checked here
+            return await ingestion.submit_as(principal, [input_from_proto(r) for r in request.records])
         checked = [draft if draft is not None else
                    ingestion.check(items_as(principal, [input_from_proto(request.records[i])], now)[0], traceparent)
                    for i, draft in enumerate(drafts)]

@@ -176,10 +176,14 @@ async def test_a_worker_killed_between_messages_is_replaced(database_url, clock)
         await service.checks.start()
         [pid] = service.checks.worker_pids()
         os.kill(pid, signal.SIGKILL)
-        for _ in range(100):
+        for _ in range(500):
             if service.checks.restarts:
                 break
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.01)
+        # Until the new worker is ready, nothing is sent: the service checks the message itself.
+        assert not service.checks.takes(5)
+        assert await service.checks.check(Principal("department", "ANTI_SMUGGLING"), ingestion_pb2.SubmitRecordsRequest(
+            records=[record(source_id="x", enterprise=ACME)] * 5), None, "") is None
         await service.checks.start()
         assert service.checks.restarts == 1 and service.checks.worker_pids() not in ([], [pid])
         results = await answers(service, [ingestion_pb2.SubmitRecordsRequest(
