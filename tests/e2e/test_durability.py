@@ -60,6 +60,28 @@ def uscc(n: int) -> str:
     return body + uscc_check_character(body)
 
 
+def child_pids(pid: int) -> list[int]:
+    return [int(p) for task in os.listdir(f"/proc/{pid}/task")
+            for p in open(f"/proc/{pid}/task/{task}/children").read().split()]
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return "zombie" not in status.read()
+    except FileNotFoundError:
+        return False
+
+
+def wait_gone(pids: list[int], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any(alive(pid) for pid in pids):
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def serving_loops(log_file) -> list[str]:
     """The event loop each start of the service served on, from its "serving" log lines."""
     lines = [json.loads(line) for line in log_file.read_text().splitlines() if line.startswith("{")]
@@ -76,10 +98,10 @@ async def test_records_acknowledged_before_a_sigkill_are_all_there_after_restart
         await wait_serving(address, process)
 
         async def requests():
-            for chunk in range(10_000):
+            for chunk in range(10_000):  # messages of 100: large enough to be checked in the edge worker
                 yield ingestion_pb2.SubmitRecordsRequest(records=[
                     record(source_id=f"k-{chunk}-{i}", kind="INDUSTRY_RATING", grade="B",
-                           enterprise=uscc(chunk * 50 + i), decided_on=date(2026, 1, 5)) for i in range(50)])
+                           enterprise=uscc(chunk * 100 + i), decided_on=date(2026, 1, 5)) for i in range(100)])
 
         async with grpc.aio.insecure_channel(address) as channel:
             stub = ingestion_pb2_grpc.IngestionServiceStub(channel)
@@ -87,11 +109,13 @@ async def test_records_acknowledged_before_a_sigkill_are_all_there_after_restart
                 async for response in stub.SubmitRecords(requests(), metadata=TAX):
                     acknowledged.update(r.record.record_id for r in response.results if r.HasField("record"))
                     if len(acknowledged) >= 2_000 and process.poll() is None:
+                        children = child_pids(process.pid)  # the edge checks' worker among them
                         os.kill(process.pid, signal.SIGKILL)  # mid-stream, commits in flight
             except grpc.aio.AioRpcError:
                 pass  # the server died under the stream: the code depends on where it was cut
         process.wait(10)
         assert process.returncode == -signal.SIGKILL and len(acknowledged) >= 2_000
+        assert children and wait_gone(children, 10), "a child of the killed service lives on"
 
         process = start(tmp_path, port, event_loop)
         await wait_serving(address, process)
