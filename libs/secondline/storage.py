@@ -65,6 +65,17 @@ def writer(engine: Engine) -> Engine:
     return engine.execution_options(**{WRITES: True})
 
 
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+
+
+def lock_transaction(conn, key: int) -> None:
+    """On PostgreSQL, hold the advisory lock ``key`` until the transaction ends: writers of
+    other processes taking the same key wait for it (nothing on SQLite, whose writer's
+    ``BEGIN IMMEDIATE`` already excludes the others)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(_ADVISORY_LOCK, {"key": key})
+
+
 def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
@@ -88,8 +99,7 @@ def migrate(engine: Engine, migrations_package: str, version_table: str) -> None
     # file at the same time waits for it (busy_timeout) and then finds the schema current,
     # instead of failing when its read snapshot cannot be upgraded to a write.
     with writer(engine).begin() as connection:
-        if is_postgres(engine):
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": zlib.crc32(version_table.encode())})
+        lock_transaction(connection, zlib.crc32(version_table.encode()))
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import Engine, bindparam, insert, select, text, update
+from sqlalchemy import Engine, bindparam, insert, select, update
 
 from secondline.rules_config import RulesConfig
-from secondline.storage import insert_many, insert_rows, is_postgres, upsert, writer
+from secondline.storage import insert_many, insert_rows, lock_transaction, upsert, writer
 from secondline.telemetry import context_from_traceparent, sampled, span_traceparent
 
 from . import engine as rules_engine
@@ -29,7 +29,6 @@ from .shards import Shards, load_subjects
 from .timelines import Result, Timelines
 
 WRITE_LOCK_KEY = 0x5EC0_C1A5
-_WRITE_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 # Built once, bound per call (a statement built per call costs more than SQLite takes to run it).
 _RECORDS_BY_ID = select(records).where(records.c.record_id.in_(bindparam("ids", expanding=True)))
 _NO_LONGER_HOLDS = update(records).where(records.c.record_id.in_(bindparam("ids", expanding=True))).values(holds=False)
@@ -105,7 +104,6 @@ class ClassificationStore(StoreReads):
         self.engine = engine
         self._tracer = tracer
         self.rules = rules
-        self._pg = is_postgres(engine)
         self._writes = writer(engine)
         # Kept: storage.insert_many compiles a statement once per statement object.
         self._insert_records, self._insert_changes = insert(records), insert(changes)
@@ -158,7 +156,7 @@ class ClassificationStore(StoreReads):
             staged = prepared.side  # the shards may hold what they staged for it
         try:
             with self._writes.begin() as conn:
-                self._lock(conn)
+                lock_transaction(conn, WRITE_LOCK_KEY)
                 applied = conn.scalar(APPLIED_CURSOR) or 0
                 if prepared is not None and not (prepared.batch is batch and prepared.after == applied):
                     prepared.side.rollback()  # not the batch it was prepared for, or another writer went on
@@ -226,10 +224,6 @@ class ClassificationStore(StoreReads):
             touched[rec.subject_key] = (rec.subject_type, rec)
         return rows, gone, touched
 
-    def _lock(self, conn) -> None:
-        if self._pg:
-            conn.execute(_WRITE_LOCK, {"key": WRITE_LOCK_KEY})
-
     def _load_targets(self, conn, batch: list[Incoming]) -> dict[str, dict]:
         ids = sorted({r.target_record_id for r in batch if r.target_record_id})
         found: dict[str, dict] = {}
@@ -269,7 +263,7 @@ class ClassificationStore(StoreReads):
     def publish_due(self, now: datetime, limit: int = 1000) -> int:
         """Publish the scheduled changes whose instant has passed (E-X2, L-3, P-R ...)."""
         with self._writes.begin() as conn:
-            self._lock(conn)
+            lock_transaction(conn, WRITE_LOCK_KEY)
             due = conn.execute(select(subjects).where(subjects.c.next_change_at <= now)
                                .order_by(subjects.c.next_change_at, subjects.c.subject_key).limit(limit)).mappings().all()
             revision = self._last_revision(conn)

@@ -11,11 +11,11 @@ import json
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import Engine, insert, select, text
+from sqlalchemy import Engine, insert, select
 
 from secondline.errors import AlreadyExists, DomainError, FieldViolation, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from secondline.rules_config import RulesConfig
-from secondline.storage import insert_rows, is_postgres, writer
+from secondline.storage import insert_rows, lock_transaction, writer
 
 from .domain import Content, Draft, StoredRecord
 from .tables import RecordRow
@@ -28,7 +28,6 @@ records = RecordRow.__table__
 INSERT = insert(records)  # one statement: storage.insert_rows compiles it once per dialect
 
 WRITE_LOCK_KEY = 0x5EC0_1D01  # pg_advisory_xact_lock key serialising ingestion writers
-_WRITE_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,6 @@ class RecordStore:
     def __init__(self, engine: Engine, rules: RulesConfig) -> None:
         self.engine = engine
         self.rules = rules
-        self._pg = is_postgres(engine)
         self._writes = writer(engine)
 
     # -- writing ---------------------------------------------------------------------------
@@ -50,8 +48,7 @@ class RecordStore:
     def store_batch(self, drafts: list[Draft]) -> list[Outcome]:
         """Decide every draft against the log and insert the new ones, in one transaction."""
         with self._writes.begin() as conn:
-            if self._pg:
-                conn.execute(_WRITE_LOCK, {"key": WRITE_LOCK_KEY})
+            lock_transaction(conn, WRITE_LOCK_KEY)
             batch = _Batch(conn, drafts)
             outcomes = [self._decide(draft, batch) for draft in drafts]
             if batch.new_rows:
