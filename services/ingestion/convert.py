@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from functools import lru_cache
 
 from secondline.common.v1 import common_pb2
 from secondline.ingestion.v1 import ingestion_pb2
 from secondline.rpc.convert import date_to_proto, instant, timestamp
 
-from .domain import PARTNER_PREFIX, Content, ObjectionMark, PartnerOrigin, RecordInput, RecordRef, StoredRecord
+from .domain import PARTNER_PREFIX, ObjectionMark, PartnerOrigin, RecordInput, RecordRef, StoredRecord
 from .marks import MARK_SOURCE
+from .rows import FeedRecord
 
 
 @lru_cache(maxsize=4096)  # the enums' descriptors are slow to ask, and the values few
@@ -61,23 +63,30 @@ def _partner_from_proto(msg: common_pb2.PartnerOrigin) -> PartnerOrigin:
                          score=msg.score, envelope_hash=msg.envelope_hash)
 
 
-def _partner_to_proto(origin: PartnerOrigin) -> common_pb2.PartnerOrigin:
-    return common_pb2.PartnerOrigin(
-        partner=origin.partner, grade=origin.grade, table_version=origin.table_version,
-        effect=enum_value(common_pb2.PartnerEffect, origin.effect, "PARTNER_EFFECT_"),
-        score=origin.score, envelope_hash=origin.envelope_hash)
+def _fill_partner(msg: common_pb2.PartnerOrigin, origin: dict) -> None:
+    """A partner's origin in its stored form (domain.PartnerOrigin.to_json)."""
+    msg.partner = origin["partner"]
+    msg.grade = origin["grade"]
+    msg.table_version = origin["table_version"]
+    msg.effect = enum_value(common_pb2.PartnerEffect, origin["effect"], "PARTNER_EFFECT_")
+    msg.score = origin["score"]
+    msg.envelope_hash = origin["envelope_hash"]
 
 
-def record_to_proto(record: StoredRecord, *, basic: bool = False) -> ingestion_pb2.Record:
+def record_to_proto(record: StoredRecord | FeedRecord, *, basic: bool = False) -> ingestion_pb2.Record:
     """The stored record; ``basic`` leaves out what the sender stated (RECORD_VIEW_BASIC)."""
     msg = ingestion_pb2.Record()
     fill_record(msg, record, basic=basic)
     return msg
 
 
-def fill_record(msg: ingestion_pb2.Record, record: StoredRecord, *, basic: bool = False) -> None:
+def fill_record(msg: ingestion_pb2.Record, record: StoredRecord | FeedRecord, *, basic: bool = False) -> None:
     """Set an empty ``msg`` (such as a response's ``results.add().record``) to the stored record,
-    in place: building a Record and then copying it into its parent costs as much again."""
+    in place: building a Record and then copying it into its parent costs as much again.
+
+    The content is read in its stored JSON form (``record.content_json``), the one form both
+    a record just filed (its Content's ``stored_json``) and a record of the feed (parsed from
+    the log, no Content built) have."""
     from_partner = record.source.startswith(PARTNER_PREFIX)  # R-7: a partner's record
     msg.record_id = record.record_id
     # An objection mark is no department's record, nor is a partner's: their source is left unspecified.
@@ -85,7 +94,7 @@ def fill_record(msg: ingestion_pb2.Record, record: StoredRecord, *, basic: bool 
         msg.source = enum_value(common_pb2.Department, record.source, "DEPARTMENT_")
     msg.from_partner = from_partner
     if not basic:
-        msg.input.CopyFrom(_content_to_proto(record.source_id, record.content))
+        _fill_content(msg.input, record.source_id, record.content_json)
         msg.content_kind = enum_value(common_pb2.RecordKind, record.content_kind, "RECORD_KIND_")
         msg.traceparent = record.traceparent
     msg.target_record_id = record.target_record_id
@@ -100,43 +109,49 @@ def fill_record(msg: ingestion_pb2.Record, record: StoredRecord, *, basic: bool 
         msg.open_objection_ids.extend(record.open_objection_ids)
 
 
-# A batch's records share their receipt instant and day: each converted once (the messages are
-# only ever copied from, never handed out).
+# A batch's records share their receipt instant and day, and records their decision days: each
+# converted once (the messages are only ever copied from, never handed out).
 _timestamp = lru_cache(maxsize=256)(timestamp)
 _date = lru_cache(maxsize=256)(date_to_proto)
 
 
-def _content_to_proto(source_id: str, content: Content) -> ingestion_pb2.RecordInput:
-    msg = ingestion_pb2.RecordInput(
-        source_id=source_id,
-        kind=enum_value(common_pb2.RecordKind, content.kind, "RECORD_KIND_"),
-        decided_on=date_to_proto(content.decided_on),
-        grade=content.grade,
-        list=enum_value(common_pb2.DishonestyList, content.list, "DISHONESTY_LIST_"),
-        severity=enum_value(common_pb2.Severity, content.severity, "SEVERITY_"),
-        commitment=enum_value(common_pb2.CommitmentStatus, content.commitment, "COMMITMENT_STATUS_"),
-        legal_basis=content.legal_basis,
-        objection_id=content.objection_id,
-        repair_id=content.repair_id,
-    )
-    if content.mark is not None:
-        msg.mark.objection_id = content.mark.objection_id
-        msg.mark.record_ids.extend(content.mark.record_ids)
-        if content.mark.at is not None:
-            msg.mark.at.CopyFrom(timestamp(content.mark.at))
-    if content.subject is not None:
-        setattr(msg.subject, content.subject.type, content.subject.key)
-    if content.partner is not None:
-        msg.partner.CopyFrom(_partner_to_proto(content.partner))
-    if content.valid_until:
-        msg.valid_until.CopyFrom(date_to_proto(content.valid_until))
-    if content.target is not None:
-        ref = msg.corrects if content.kind == "CORRECTION" else msg.withdraws
-        if content.target.record_id:
-            ref.record_id = content.target.record_id
+@lru_cache(maxsize=4096)
+def _iso_date(text: str) -> common_pb2.Date:
+    return date_to_proto(date.fromisoformat(text))
+
+
+def _fill_content(msg: ingestion_pb2.RecordInput, source_id: str, data: dict) -> None:
+    """Set an empty ``msg`` to a content in its stored JSON form (domain.Content.to_json):
+    each field as ``Content.from_json`` reads it, so that a record read back and a record
+    just filed give the same message (tests/unit/test_ingestion_feed_records.py)."""
+    kind = data["kind"]
+    msg.source_id = source_id
+    msg.kind = enum_value(common_pb2.RecordKind, kind, "RECORD_KIND_")
+    msg.decided_on.CopyFrom(_iso_date(data["decided_on"]))
+    msg.grade = data["grade"]
+    msg.list = enum_value(common_pb2.DishonestyList, data["list"], "DISHONESTY_LIST_")
+    msg.severity = enum_value(common_pb2.Severity, data["severity"], "SEVERITY_")
+    msg.commitment = enum_value(common_pb2.CommitmentStatus, data["commitment"], "COMMITMENT_STATUS_")
+    msg.legal_basis = data["legal_basis"]
+    msg.objection_id = data.get("objection_id", "")
+    msg.repair_id = data.get("repair_id", "")
+    if mark := data.get("mark"):
+        msg.mark.objection_id = mark["objection_id"]
+        msg.mark.record_ids.extend(mark["record_ids"])
+        if mark["at"]:
+            msg.mark.at.CopyFrom(timestamp(datetime.fromisoformat(mark["at"])))
+    if subject := data["subject"]:
+        setattr(msg.subject, subject["type"], subject["key"])
+    if partner := data.get("partner"):
+        _fill_partner(msg.partner, partner)
+    if valid_until := data["valid_until"]:
+        msg.valid_until.CopyFrom(_iso_date(valid_until))
+    if target := data["target"]:
+        ref = msg.corrects if kind == "CORRECTION" else msg.withdraws
+        if target["record_id"]:
+            ref.record_id = target["record_id"]
         else:
-            ref.source_id = content.target.source_id
-    return msg
+            ref.source_id = target["source_id"]
 
 
 def _raw_date(msg: common_pb2.Date) -> tuple[int, int, int]:

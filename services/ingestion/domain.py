@@ -149,9 +149,16 @@ class Content:
         }
 
     @cached_property
+    def stored_json(self) -> dict[str, Any]:
+        """:meth:`to_json`, computed once: the form the log stores (as canonical JSON) and the
+        one form a record's message is built from (convert.fill_record), whether the record
+        was just filed or read back from the log. Read, never changed."""
+        return self.to_json()
+
+    @cached_property
     def canonical_json(self) -> str:
         """The canonical JSON the log stores and the digest is taken of, computed once."""
-        return _CANONICAL.encode(self.to_json())
+        return _CANONICAL.encode(self.stored_json)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Content":
@@ -212,3 +219,8 @@ class StoredRecord:
     filed_by: str = ""
     open_objection_ids: tuple[str, ...] = ()
     """In answers about history: the open objections that mark the record (O-2)."""
+
+    @property
+    def content_json(self) -> dict[str, Any]:
+        """The content in its stored form (what convert.fill_record reads, as from a FeedRecord)."""
+        return self.content.stored_json

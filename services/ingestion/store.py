@@ -22,7 +22,7 @@ from .tables import RecordRow
 
 from .marks import MARK_KINDS, MARK_SOURCE, mark_violations
 from .validation import content_violations
-from .rows import COLUMNS, FEED_PAGE, LAST_SEQ, _Batch, _from_row, _with_superseded
+from .rows import COLUMNS, LAST_SEQ, FeedRecord, _Batch, _from_row, _with_superseded, feed_page
 
 records = RecordRow.__table__
 INSERT = insert(records)  # one statement: storage.insert_rows compiles it once per dialect
@@ -199,9 +199,9 @@ class RecordStore:
                 marked.setdefault(record_id, []).append(objection_id)
         return [replace(r, open_objection_ids=tuple(marked[r.record_id])) if r.record_id in marked else r for r in page]
 
-    def feed(self, after_seq: int, limit: int) -> list[StoredRecord]:
+    def feed(self, after_seq: int, limit: int) -> list[FeedRecord]:
         with self.engine.connect() as conn:
-            return [_from_row(row) for row in conn.execute(FEED_PAGE, {"after": after_seq, "limit": limit})]
+            return feed_page(conn, after_seq, limit)
 
     def last_seq(self) -> int:
         with self.engine.connect() as conn:
