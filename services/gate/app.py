@@ -36,7 +36,7 @@ from secondline.clock import Clock
 from secondline.clock_service import register_if_manual
 from secondline.config import Strict
 from secondline.feeds import keep_health
-from secondline.gate.v1 import gate_pb2, gate_pb2_grpc
+from secondline.gate.v1 import gate_pb2
 from secondline.server import (cancel_all, NOT_SERVING, SERVING, ClientTlsSettings, DatabaseSettings, ServerSettings, ServiceHost, TelemetrySettings,
                                client_channel, host, open_database)
 from secondline.entry import service_main
@@ -48,7 +48,7 @@ from .core import Gate
 from .decision_log import DecisionLog
 from .follower import SnapshotFollower
 from .measures import load_measures
-from .servicer import GateServicer
+from .servicer import GateServicer, add_to_server
 from .snapshot import Snapshot
 
 NAME = "gate"
@@ -161,7 +161,7 @@ class GateService:
                                              address, self.settings.classification_tls, self.telemetry.client_interceptors()))
         servicer = GateServicer(self.gate, worker=self.worker,
                                 replay_wait=self.settings.decision_log.replay_wait_seconds)
-        gate_pb2_grpc.add_GateServiceServicer_to_server(servicer, server)
+        add_to_server(servicer, server)
         self._metrics()
         return [SERVICE_NAME] + register_if_manual(server, self.clock)
 

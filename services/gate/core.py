@@ -1,7 +1,7 @@
 """The gate's use cases: decide crossings from the snapshot, log them, replay them.
 
-Nothing here awaits: a decision is a few dict lookups, hashes and message constructions on
-the event loop, and one append to the decision log's queue.
+Nothing here awaits: a decision is a few dict lookups, hashes and bytes joined on the event
+loop (answers.py), and one append to the decision log's queue.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from secondline.rpc.convert import instant_problem, within
 
 from .decision_log import DecisionLog, Entry
 from .measures import MeasuresConfig, MeasuresVersion
-from .answers import decide_into, to_decision
+from .answers import decide_bytes, to_decision
 from .policy import Party, decide
 from .snapshot import PartyState, Snapshot
 
@@ -184,10 +184,10 @@ class Gate:
         return self.snapshot.age() > self.measures.in_force(epoch).stale_fallback.after.seconds
 
     def decide(self, crossing: pb.Crossing, parsed: ParsedCrossing, caller: str = "", *,
-               into: pb.Decision | None = None, window: Window | None = None) -> pb.Decision:
-        """The decision for a parsed crossing, logged with who asked for it (``lane/HAIKOU``);
-        written into ``into`` when given (see ``answers.to_decision``); decided at the instant
-        of ``window`` (the one the crossing was taken in), read from the clock when not given."""
+               window: Window | None = None) -> bytes:
+        """The decision for a parsed crossing as a Decision's wire bytes (``answers.decide_bytes``),
+        logged as they are with who asked for it (``lane/HAIKOU``); decided at the instant of
+        ``window`` (the one the crossing was taken in), read from the clock when not given."""
         snapshot = self.snapshot
         version = parsed.version
         age = snapshot.age()
@@ -196,15 +196,13 @@ class Gate:
         states = [snapshot.party(p.subject_type, p.key, epoch) for p in parsed.parties]
         if window is None:
             window = self.window()
-        now = window.now
         decision_id = f"{self._prefix}{next(self._serial):010x}"
-        decision = pb.Decision() if into is None else into
         revision = snapshot.revision
-        lane, refused = decide_into(decision, crossing_id=parsed.crossing_id, epoch=epoch, port=parsed.port,
-                                    batch=parsed.batch, parties=parsed.parties, states=states, version=version,
-                                    degraded=degraded, decision_id=decision_id, revision=revision, age=age,
-                                    decided_us=window.now_us)
-        self.log.offer(Entry(decision_id, parsed.crossing_id, parsed.at, now, parsed.port, LANE_NAMES[lane],
+        decision, lane, refused = decide_bytes(
+            crossing_id=parsed.crossing_id, epoch=epoch, port=parsed.port, batch=parsed.batch, parties=parsed.parties,
+            states=states, version=version, degraded=degraded, decision_id=decision_id, revision=revision, age=age,
+            decided_us=window.now_us)
+        self.log.offer(Entry(decision_id, parsed.crossing_id, parsed.at, window.now, parsed.port, LANE_NAMES[lane],
                              refused, version.version, revision, degraded, states, crossing, decision, caller))
         return decision
 

@@ -24,7 +24,8 @@ decisions = DecisionRow.__table__
 
 
 class Entry(NamedTuple):
-    """A decision waiting to be written; its messages are serialized by the writer thread.
+    """A decision waiting to be written; the crossing is serialized by the writer thread, the
+    decision is already its wire bytes (the ones answered: no second serialization).
     A tuple: made on every Decide, it costs a third of a dataclass of as many fields."""
 
     decision_id: str
@@ -39,7 +40,7 @@ class Entry(NamedTuple):
     degraded: bool
     inputs: list  # the parties' PartyState tuples, written as JSON lists
     crossing: object  # gate_pb2.Crossing
-    decision: object  # gate_pb2.Decision
+    decision: bytes  # a gate_pb2.Decision's encoding, as answered (answers.decide_bytes)
     caller: str = ""
     """Who asked: ``lane/HAIKOU``, ``operator/li``."""
 
@@ -48,8 +49,8 @@ class Entry(NamedTuple):
 
     def values(self) -> list:
         """The row's values in the order of the fields (the table's columns' names)."""
-        return [*self[:10], inputs_json(self.inputs), self.crossing.SerializeToString(),
-                self.decision.SerializeToString(), self.caller]
+        return [*self[:10], inputs_json(self.inputs), self.crossing.SerializeToString(), self.decision,
+                self.caller]
 
 
 COLUMNS = Entry._fields

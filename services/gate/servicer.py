@@ -1,6 +1,14 @@
-"""The gRPC edge of the gate: parse, decide, answer (the caller checked by secondline.guard)."""
+"""The gRPC edge of the gate: parse, decide, answer (the caller checked by secondline.guard).
+
+Decide and BatchDecide answer with their responses' wire bytes, built around the decisions'
+own (answers.decide_bytes): :func:`add_to_server` registers the service with those two methods'
+response serializer removed, so that gRPC sends the bytes as they are. The other methods answer
+messages, serialized by gRPC as generated.
+"""
 
 from __future__ import annotations
+
+import grpc
 
 from secondline.authorization import PORT, at_own_port
 from secondline.errors import DomainError, FieldViolation, InvalidArgument
@@ -9,11 +17,15 @@ from secondline.gate.v1 import gate_pb2 as pb
 from secondline.gate.v1 import gate_pb2_grpc
 from secondline.rpc.status import abort
 
+from .answers import batch_decision, decide_response
 from .core import Gate, parse_crossing, same_answer
 from .replay import replay_anywhere
 
 ERROR_DOMAIN = "gate.secondline"
 BATCH_MAX = 1000
+SERVICE_NAME = pb.DESCRIPTOR.services_by_name["GateService"].full_name
+ANSWERING_BYTES = ("Decide", "BatchDecide")
+"""The methods whose servicer returns the response's encoding rather than a message."""
 
 
 class GateServicer(gate_pb2_grpc.GateServiceServicer):
@@ -29,9 +41,7 @@ class GateServicer(gate_pb2_grpc.GateServiceServicer):
             parsed = parse_crossing(request.crossing, self._gate.measures, window=window)
         except DomainError as error:
             await abort(context, error, ERROR_DOMAIN)
-        response = pb.DecideResponse()
-        self._gate.decide(request.crossing, parsed, principal.text, into=response.decision, window=window)
-        return response
+        return decide_response(self._gate.decide(request.crossing, parsed, principal.text, window=window))
 
     async def BatchDecide(self, request, context):
         try:
@@ -57,11 +67,9 @@ class GateServicer(gate_pb2_grpc.GateServiceServicer):
         # this and the decisions below, so that batches waiting together cannot overfill it.
         await gate.log.room_for(len(parsed))
         window = gate.window()  # decided now, after any wait (the crossings were taken before it)
-        response = pb.BatchDecideResponse()
-        add = response.decisions.add
-        for crossing, one in zip(request.crossings, parsed):
-            gate.decide(crossing, one, who, into=add(), window=window)
-        return response
+        decide = gate.decide
+        return b"".join([batch_decision(decide(crossing, one, who, window=window))
+                         for crossing, one in zip(request.crossings, parsed)])
 
     async def ReplayDecision(self, request, context):
         try:
@@ -87,3 +95,31 @@ class GateServicer(gate_pb2_grpc.GateServiceServicer):
         status.snapshot_age.FromNanoseconds(int(age * 1e9))
         return status
 
+
+
+class _Handlers:
+    """Takes the method handlers the generated registration builds, to register them changed."""
+
+    def __init__(self) -> None:
+        self.handlers: dict = {}
+
+    def add_generic_rpc_handlers(self, generic_rpc_handlers) -> None:
+        pass
+
+    def add_registered_method_handlers(self, service_name: str, method_handlers: dict) -> None:
+        self.handlers = dict(method_handlers)
+
+
+def add_to_server(servicer: GateServicer, server) -> None:
+    """``gate_pb2_grpc.add_GateServiceServicer_to_server``, but Decide's and BatchDecide's
+    responses are sent as the servicer's bytes (no response serializer: gRPC sends bytes as
+    given). The handlers are the generated ones otherwise, so the interceptors wrap them as any
+    other (``handler._replace``) and the request deserializers are protobuf's."""
+    taken = _Handlers()
+    gate_pb2_grpc.add_GateServiceServicer_to_server(servicer, taken)
+    handlers = taken.handlers
+    assert set(ANSWERING_BYTES) <= set(handlers), "the generated registration names Decide and BatchDecide"
+    for name in ANSWERING_BYTES:
+        handlers[name] = handlers[name]._replace(response_serializer=None)
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE_NAME, handlers),))
+    server.add_registered_method_handlers(SERVICE_NAME, handlers)

@@ -15,7 +15,7 @@ AT = datetime(2026, 3, 1, 2, tzinfo=timezone.utc)
 
 def entry(n: int) -> Entry:
     crossing = pb.Crossing(crossing_id=f"c{n}", enterprise="91460100MA5T0A3D5P")
-    decision = pb.Decision(decision_id=f"d{n}", crossing_id=f"c{n}", lane=pb.LANE_GREEN)
+    decision = pb.Decision(decision_id=f"d{n}", crossing_id=f"c{n}", lane=pb.LANE_GREEN).SerializeToString()  # as answered
     return Entry(f"d{n}", f"c{n}", AT, AT, "", "GREEN", False, "v", 7, False, [[1, 0, 32]], crossing, decision)
 
 

@@ -1,6 +1,7 @@
-"""Decide's answer by shape (services/gate/answers.py) is byte for byte the answer policy.decide
-and to_decision build for the same crossing: over crossings of every kind the load generator
-makes, at every port, batch or not, with a stale snapshot or not, across two catalogue versions.
+"""Decide's answer by shape (services/gate/answers.py), the wire bytes written around a shape's,
+parses to the answer policy.decide and to_decision build for the same crossing, and serializes
+byte for byte as it: over crossings of every kind the load generator makes, at every port, batch
+or not, with a stale snapshot or not, across two catalogue versions.
 """
 
 from __future__ import annotations
@@ -65,20 +66,26 @@ def test_answers_by_shape_are_the_answers_built_from_the_outcome(stale):
         crossing.at.seconds += rng.choice([-86_390, 0, 60])
         window = gate.window()
         parsed = parse_crossing(crossing, measures, window=window)
-        shaped = gate.decide(crossing, parsed, "lane/X", window=window)
+        wire = gate.decide(crossing, parsed, "lane/X", window=window)
+        shaped = pb.Decision.FromString(wire)
         entry = gate.log.entries[-1]
+        assert entry.decision is wire  # logged as answered, not serialized again
         outcome = decide(crossing_id=parsed.crossing_id, epoch=parsed.epoch, port=parsed.port, batch=parsed.batch,
                          parties=parsed.parties, states=entry.inputs, version=parsed.version, degraded=entry.degraded)
         built = to_decision(outcome, decision_id=shaped.decision_id, crossing_id=parsed.crossing_id,
                             config_version=parsed.version.version, revision=77,
                             age=shaped.snapshot_age.ToTimedelta().total_seconds(), decided_at=window.now)
+        assert shaped == built, crossing
         assert shaped.SerializeToString(deterministic=True) == built.SerializeToString(deterministic=True), crossing
+        assert len(wire) == built.ByteSize()  # nothing written twice (a submessage twice would merge)
         assert (entry.lane, entry.refused) == ({1: "GREEN", 2: "YELLOW", 3: "RED"}[outcome.lane], outcome.refused)
         compared += 1
     assert compared == 3000
     assert 20 < len(_SHAPES) < 3000  # shapes were shared, and there were many
     assert {e.config_version for e in gate.log.entries} == {measures.versions[0].version, "2026-07-02"}
     assert any(e.refused for e in gate.log.entries) and any(e.degraded == stale for e in gate.log.entries)
-    dues = {e.decision.consolidated_declaration_due.month for e in gate.log.entries if e.decision.HasField("consolidated_declaration_due")}
+    logged = [pb.Decision.FromString(e.decision) for e in gate.log.entries]
+    assert any(d.measures for d in logged) and any(len(d.parties) > 2 for d in logged)  # measures' subjects written too
+    dues = {d.consolidated_declaration_due.month for d in logged if d.HasField("consolidated_declaration_due")}
     # June's crossings due in July, July's in August (M-4); a stale snapshot refuses batch exit.
     assert dues == (set() if stale else {7, 8}), dues

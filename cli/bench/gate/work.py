@@ -2,8 +2,9 @@
 
 Timed per call, on the crossings the load generator sends and a snapshot like the gate's: the
 window read from the clock, the crossing parsed and checked, the parties' states looked up,
-the policy, the answer built into a ``DecideResponse``, and the decision queued for the log
-(the gate's ``Decide`` less the authorization check, which ``check.py`` times). The collector
+the policy, the answer built as the ``DecideResponse``'s wire bytes gRPC sends as they are, and
+the decision queued for the log (the gate's ``Decide`` less the authorization check, which
+``check.py`` times). The collector
 is set as the gate sets it (frozen start-up objects, a young generation of 50,000), the caches
 are warm, and the queue is emptied between rounds, as the log's writer would.
 
@@ -26,6 +27,7 @@ from secondline.cli.bench.gate.population import Pools, crossings, population
 from secondline.clock import SystemClock
 from secondline.collector import YOUNG
 from secondline.gate.v1 import gate_pb2
+from secondline.services.gate.answers import decide_response
 from secondline.services.gate.core import Gate, parse_crossing
 from secondline.services.gate.decision_log import DecisionLog
 from secondline.services.gate.measures import load_measures
@@ -54,8 +56,7 @@ def decision_work(subjects: int, seed: int, known_share: float, calls: int = 20_
             def one(request) -> None:
                 window = gate.window()
                 parsed = parse_crossing(request.crossing, measures, window=window)
-                response = gate_pb2.DecideResponse()
-                gate.decide(request.crossing, parsed, "lane/HAIKOU", into=response.decision, window=window)
+                decide_response(gate.decide(request.crossing, parsed, "lane/HAIKOU", window=window))
 
             for request in requests:  # warm: caches, templates, verdicts
                 one(request)
