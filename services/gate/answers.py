@@ -23,6 +23,7 @@ compare the two over generated crossings.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from typing import NamedTuple
 
 from secondline.common.v1 import common_pb2
@@ -124,34 +125,29 @@ def decide_bytes(*, crossing_id: str, epoch: int, port: str, batch: bool, partie
             _SHAPES.clear()
         _SHAPES[key] = shape
     out = [shape.head]
-    subjects = []
-    for party, element in zip(parties, shape.parties):
-        key_bytes = party.key.encode()
-        subject = _SUBJECT_KIND[party.subject_type] + varint(len(key_bytes)) + key_bytes
-        subjects.append(subject)
-        element = _PARTY_SUBJECT + varint(len(subject)) + subject + element
-        out.append(_PARTIES + varint(len(element)) + element)
+    subjects = [delimited(_SUBJECT_KIND[party.subject_type], party.key.encode()) for party in parties]
+    for subject, element in zip(subjects, shape.parties):
+        out.append(delimited(_PARTIES, delimited(_PARTY_SUBJECT, subject) + element))
     for index, element in shape.measures:
-        subject = subjects[index]
-        element = element + _MEASURE_SUBJECT + varint(len(subject)) + subject
-        out.append(_MEASURES + varint(len(element)) + element)
+        out.append(delimited(_MEASURES, element + delimited(_MEASURE_SUBJECT, subjects[index])))
     if decision_id:
         out.append(delimited(_DECISION_ID, decision_id.encode()))
     if crossing_id:
         out.append(delimited(_CROSSING_ID, crossing_id.encode()))
     if revision:
         out.append(_REVISION + varint(revision))
-    out.append(delimited(_AGE, _seconds_nanos(_AGE_SECONDS, _AGE_NANOS, *divmod(int(age * 1e9), 1_000_000_000))))
+    seconds, nanos = divmod(int(age * 1e9), 1_000_000_000)
+    out.append(delimited(_AGE, (_AGE_SECONDS + varint(seconds) if seconds else b"")
+                         + (_AGE_NANOS + varint(nanos) if nanos else b"")))
     seconds, micros = divmod(decided_us, 1_000_000)
-    out.append(delimited(_DECIDED_AT, _seconds_nanos(_AT_SECONDS, _AT_NANOS, seconds, micros * 1000)))
+    out.append(delimited(_DECIDED_AT, _seconds(seconds) + (_AT_NANOS + varint(micros * 1000) if micros else b"")))
     return b"".join(out), shape.lane, shape.refused
 
 
-def _seconds_nanos(seconds_tag: bytes, nanos_tag: bytes, seconds: int, nanos: int) -> bytes:
-    """A Timestamp's or Duration's encoding, leaving out a field at 0 as proto3 does."""
-    if seconds:
-        return seconds_tag + varint(seconds) + nanos_tag + varint(nanos) if nanos else seconds_tag + varint(seconds)
-    return nanos_tag + varint(nanos) if nanos else b""
+@lru_cache(maxsize=4)
+def _seconds(seconds: int) -> bytes:
+    """``decided_at``'s seconds field, which changes once a second (left out at 0, as proto3 does)."""
+    return _AT_SECONDS + varint(seconds) if seconds else b""
 
 
 def decide_response(decision: bytes) -> bytes:

@@ -33,20 +33,27 @@ _TWO_COMPLEMENT = 1 << 64
 
 
 def varint(n: int) -> bytes:
-    """``n`` as a varint: one byte below 128, ten for a negative number (64-bit two's complement)."""
+    """``n`` as a varint: one byte below 128, ten for a negative number (64-bit two's complement).
+    Up to five bytes written out without a loop: lengths, revisions, seconds, nanoseconds."""
     if 0 <= n < 0x80:
         return _ONE_BYTE[n]
     if n < 0:
         if n < -(1 << 63):
             raise ValueError(f"{n} does not fit a 64-bit varint")
         n += _TWO_COMPLEMENT
-    elif n >= _TWO_COMPLEMENT:
-        raise ValueError(f"{n} does not fit a 64-bit varint")
     if n < 0x4000:
-        return bytes(((n & 0x7F) | 0x80, n >> 7))
+        return bytes((n & 0x7F | 0x80, n >> 7))
+    if n < 0x200000:
+        return bytes((n & 0x7F | 0x80, n >> 7 & 0x7F | 0x80, n >> 14))
+    if n < 0x10000000:
+        return bytes((n & 0x7F | 0x80, n >> 7 & 0x7F | 0x80, n >> 14 & 0x7F | 0x80, n >> 21))
+    if n < 0x800000000:
+        return bytes((n & 0x7F | 0x80, n >> 7 & 0x7F | 0x80, n >> 14 & 0x7F | 0x80, n >> 21 & 0x7F | 0x80, n >> 28))
+    if n >= _TWO_COMPLEMENT:
+        raise ValueError(f"{n} does not fit a 64-bit varint")
     out = bytearray()
     while n >= 0x80:
-        out.append((n & 0x7F) | 0x80)
+        out.append(n & 0x7F | 0x80)
         n >>= 7
     out.append(n)
     return bytes(out)
@@ -65,7 +72,8 @@ def tag(field: FieldDescriptor) -> bytes:
 
 def delimited(field_tag: bytes, payload: bytes) -> bytes:
     """A length-delimited field: a string's UTF-8 bytes, a submessage's encoding."""
-    return field_tag + varint(len(payload)) + payload
+    n = len(payload)
+    return field_tag + (_ONE_BYTE[n] if n < 0x80 else varint(n)) + payload
 
 
 __all__ = ["varint", "tag", "delimited"]
