@@ -15,7 +15,7 @@ from secondline.gate.v1 import gate_pb2 as pb
 from secondline.services.gate.answers import batch_decision, decide_bytes, decide_response, to_decision
 from secondline.services.gate.measures import load_measures
 from secondline.services.gate.policy import Party, decide
-from secondline.services.gate.snapshot import CLASS_NAMES, FLAGS, RULES, PartyState
+from secondline.services.gate.snapshot import CLASS_NAMES, FLAGS, RISK_ALERT_BIT, RULE_BIT, RULES, WATCHLIST, PartyState
 from secondline.services.gate.wire import tag, varint
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -79,6 +79,24 @@ def _crossings(draw):
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(_crossings())
 def test_a_decisions_bytes_are_the_message_to_decision_builds(crossing):
+    _check(crossing)
+
+
+@pytest.mark.parametrize("decided_us", [0, 999_999, 1_000_000, -1, -1_000_000, 1_764_657_600_000_000])
+@pytest.mark.parametrize("revision", [0, 1, -1, INT64[1]])
+@pytest.mark.parametrize("age", [0.0, 0.5, 1.0, 86_400.25])
+def test_zeros_are_left_out_as_proto3_leaves_them(decided_us, revision, age):
+    """An empty decision id, revision 0, an age or an instant at a whole second or at 0: the
+    field is not written (and ``decided_at``, ``snapshot_age`` are there even when empty)."""
+    parties = [Party("enterprise", "91460100MA5T2K8L1F", 0), Party("individual", "460100198003137668", pb.ROLE_DRIVER)]
+    states = [PartyState(WATCHLIST, RISK_ALERT_BIT, RULE_BIT["E-W2"]), PartyState(WATCHLIST, 0, RULE_BIT["P-W"])]
+    decision = _check(dict(crossing_id="c-1", epoch=1_764_657_600, port="HAIKOU", batch=True, parties=parties,
+                           states=states, version=VERSION, degraded=False, decision_id="", revision=revision, age=age,
+                           decided_us=decided_us))
+    assert decision.measures and decision.HasField("decided_at") and decision.HasField("snapshot_age")
+
+
+def _check(crossing: dict) -> pb.Decision:
     wire, lane, refused = decide_bytes(**crossing)
     again, _, _ = decide_bytes(**crossing)  # the second from the kept shape
     outcome = decide(**{k: crossing[k] for k in ("crossing_id", "epoch", "port", "batch", "parties", "states",
@@ -96,4 +114,5 @@ def test_a_decisions_bytes_are_the_message_to_decision_builds(crossing):
     assert pb.DecideResponse.FromString(decide_response(wire)) == pb.DecideResponse(decision=built)
     batch = pb.BatchDecideResponse.FromString(batch_decision(wire) + batch_decision(again))
     assert list(batch.decisions) == [built, built]
+    return parsed
 
