@@ -24,8 +24,6 @@ from .replay import replay_anywhere
 ERROR_DOMAIN = "gate.secondline"
 BATCH_MAX = 1000
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["GateService"].full_name
-ANSWERING_BYTES = ("Decide", "BatchDecide")
-"""The methods whose servicer returns the response's encoding rather than a message."""
 
 
 class GateServicer(gate_pb2_grpc.GateServiceServicer):
@@ -96,30 +94,25 @@ class GateServicer(gate_pb2_grpc.GateServiceServicer):
         return status
 
 
-
-class _Handlers:
-    """Takes the method handlers the generated registration builds, to register them changed."""
-
-    def __init__(self) -> None:
-        self.handlers: dict = {}
-
-    def add_generic_rpc_handlers(self, generic_rpc_handlers) -> None:
-        pass
-
-    def add_registered_method_handlers(self, service_name: str, method_handlers: dict) -> None:
-        self.handlers = dict(method_handlers)
-
-
 def add_to_server(servicer: GateServicer, server) -> None:
-    """``gate_pb2_grpc.add_GateServiceServicer_to_server``, but Decide's and BatchDecide's
-    responses are sent as the servicer's bytes (no response serializer: gRPC sends bytes as
-    given). The handlers are the generated ones otherwise, so the interceptors wrap them as any
-    other (``handler._replace``) and the request deserializers are protobuf's."""
-    taken = _Handlers()
-    gate_pb2_grpc.add_GateServiceServicer_to_server(servicer, taken)
-    handlers = taken.handlers
-    assert set(ANSWERING_BYTES) <= set(handlers), "the generated registration names Decide and BatchDecide"
-    for name in ANSWERING_BYTES:
-        handlers[name] = handlers[name]._replace(response_serializer=None)
+    """What ``gate_pb2_grpc.add_GateServiceServicer_to_server`` registers, but Decide's and
+    BatchDecide's responses are sent as the servicer's bytes (no response serializer: gRPC
+    sends bytes as given). Requests are parsed by protobuf as generated, and the interceptors
+    wrap these handlers as any other (``handler._replace``)."""
+    handlers = {
+        "Decide": grpc.unary_unary_rpc_method_handler(
+            servicer.Decide, request_deserializer=pb.DecideRequest.FromString),
+        "BatchDecide": grpc.unary_unary_rpc_method_handler(
+            servicer.BatchDecide, request_deserializer=pb.BatchDecideRequest.FromString),
+        "ReplayDecision": grpc.unary_unary_rpc_method_handler(
+            servicer.ReplayDecision, request_deserializer=pb.ReplayDecisionRequest.FromString,
+            response_serializer=pb.ReplayDecisionResponse.SerializeToString),
+        "GetGateStatus": grpc.unary_unary_rpc_method_handler(
+            servicer.GetGateStatus, request_deserializer=pb.GetGateStatusRequest.FromString,
+            response_serializer=pb.GetGateStatusResponse.SerializeToString),
+    }
+    declared = {method.name for method in pb.DESCRIPTOR.services_by_name["GateService"].methods}
+    if set(handlers) != declared:  # a method added to the .proto must be registered here too
+        raise RuntimeError(f"GateService declares {sorted(declared)}, registered {sorted(handlers)}")
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE_NAME, handlers),))
     server.add_registered_method_handlers(SERVICE_NAME, handlers)
