@@ -94,7 +94,7 @@ class _Held(NamedTuple):  # a tuple: built once a record, at a fraction of a fro
 class FeedRecord(NamedTuple):
     """A record as the feed serves it: the columns its message needs and the content as read
     from its stored JSON. A feed's records are only ever made into messages, so no Content or
-    StoredRecord is built for them (that cost the feed 60% of its time); convert.fill_record
+    StoredRecord is built for them (that was half the feed's CPU); convert.fill_record
     reads either kind of record the same way."""
 
     seq: int
