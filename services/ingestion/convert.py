@@ -123,7 +123,7 @@ def _iso_date(text: str) -> common_pb2.Date:
 def _fill_content(msg: ingestion_pb2.RecordInput, source_id: str, data: dict) -> None:
     """Set an empty ``msg`` to a content in its stored JSON form (domain.Content.to_json):
     each field as ``Content.from_json`` reads it, so that a record read back and a record
-    just filed give the same message (tests/unit/test_ingestion_feed_records.py)."""
+    just filed give the same message (tests/integration/test_ingestion_feed_records.py)."""
     kind = data["kind"]
     msg.source_id = source_id
     msg.kind = enum_value(common_pb2.RecordKind, kind, "RECORD_KIND_")
