@@ -9,11 +9,18 @@ chasing a problem.
 
 One difference matters to code on the loop: uvloop's timers have millisecond resolution, so
 a ``sleep`` shorter than a millisecond lasts one. No service sleeps for less.
+
+Another matters to a service starting a child process: uvloop's own subprocess support forks
+the service, gRPC's threads and all, and runs the libraries' fork handlers in the child before
+its exec; beside gRPC calls in flight, 3 of 150 children so started died of SIGSEGV before they
+ran. :class:`Child` starts one with ``subprocess.Popen`` (vfork and exec in CPython: no fork
+handlers) and puts its pipes on the running loop, on either loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import subprocess
 from typing import Awaitable, Literal, TypeVar
 
 EventLoop = Literal["uvloop", "asyncio"]
@@ -37,4 +44,40 @@ def current() -> str:
     return "uvloop" if type(loop).__module__.startswith("uvloop") else "asyncio"
 
 
-__all__ = ["EventLoop", "current", "run"]
+class Child:
+    """A child process started by ``subprocess.Popen``, with its stdin and stdout on the event
+    loop (asyncio's streams over the loop's pipe transports); what the service uses of
+    ``asyncio.subprocess.Process``."""
+
+    def __init__(self, popen: subprocess.Popen, stdin: asyncio.StreamWriter, stdout: asyncio.StreamReader) -> None:
+        self.popen, self.stdin, self.stdout, self.pid = popen, stdin, stdout, popen.pid
+
+    @classmethod
+    async def start(cls, args: list[str], env: dict[str, str], limit: int) -> "Child":
+        popen = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        loop = asyncio.get_running_loop()
+        try:
+            reader = asyncio.StreamReader(limit=limit, loop=loop)
+            await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader, loop=loop), popen.stdout)
+            transport, protocol = await loop.connect_write_pipe(asyncio.streams.FlowControlMixin, popen.stdin)
+        except BaseException:
+            popen.kill()
+            popen.wait()
+            raise
+        return cls(popen, asyncio.StreamWriter(transport, protocol, None, loop), reader)
+
+    @property
+    def returncode(self) -> int | None:
+        return self.popen.poll()
+
+    def kill(self) -> None:
+        self.popen.kill()
+
+    async def wait(self) -> int:
+        """Its exit status, once it has ended (polled: a worker is waited for only as it ends)."""
+        while self.popen.poll() is None:
+            await asyncio.sleep(0.02)
+        return self.popen.returncode
+
+
+__all__ = ["Child", "EventLoop", "current", "run"]

@@ -15,11 +15,8 @@ The worker is a child process with its stdin and stdout as pipes, read and writt
 loop itself (its pipe transports): a ``ProcessPoolExecutor`` hands each call and result through
 two threads of the service's process, and each of them waits for the GIL the loop and the writer
 hold, which left both processes idle half the time. A worker answers its messages in the order
-sent. It is started by ``subprocess.Popen`` (:class:`_Child`), not by the event loop's own
-subprocess support: uvloop's forks the service, gRPC's threads and all, and runs the libraries'
-fork handlers in the child before its exec; with gRPC's threads busy in calls, such a child was
-seen to die of SIGSEGV before it ran (exit status -11, under a test's load). CPython's
-subprocess starts it with vfork and exec, which run no fork handlers.
+sent. It is started by ``secondline.loops.Child``, not by the event loop's own subprocess
+support, which under uvloop could leave it dead of SIGSEGV before it ran (see there).
 
 The worker starts at the first message large enough (or at :meth:`EdgeChecks.start`); until
 it is ready, messages are checked in the service. A worker that dies fails every message sent
@@ -34,13 +31,13 @@ import collections
 import logging
 import os
 import pickle
-import subprocess
 import sys
 from datetime import datetime
 from typing import Callable
 
 from secondline.auth import Principal
 from secondline.errors import Unavailable
+from secondline.loops import Child
 from secondline.ingestion.v1 import ingestion_pb2
 from secondline.rules_config import RulesConfig
 
@@ -66,46 +63,10 @@ def _unavailable(why: str) -> ChecksUnavailable:
                                      "records is stored: send them again", reason="EDGE_CHECKS_UNAVAILABLE")
 
 
-class _Child:
-    """A child process started by ``subprocess.Popen``, with its stdin and stdout on the event
-    loop (asyncio's streams over the loop's pipe transports); what the service uses of
-    ``asyncio.subprocess.Process``."""
-
-    def __init__(self, popen: subprocess.Popen, stdin: asyncio.StreamWriter, stdout: asyncio.StreamReader) -> None:
-        self.popen, self.stdin, self.stdout, self.pid = popen, stdin, stdout, popen.pid
-
-    @classmethod
-    async def start(cls, args: list[str], env: dict[str, str], limit: int) -> "_Child":
-        popen = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
-        loop = asyncio.get_running_loop()
-        try:
-            reader = asyncio.StreamReader(limit=limit, loop=loop)
-            await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader, loop=loop), popen.stdout)
-            transport, protocol = await loop.connect_write_pipe(asyncio.streams.FlowControlMixin, popen.stdin)
-        except BaseException:
-            popen.kill()
-            popen.wait()
-            raise
-        return cls(popen, asyncio.StreamWriter(transport, protocol, None, loop), reader)
-
-    @property
-    def returncode(self) -> int | None:
-        return self.popen.poll()
-
-    def kill(self) -> None:
-        self.popen.kill()
-
-    async def wait(self) -> int:
-        """Its exit status, once it has ended (polled: a worker is waited for only as it ends)."""
-        while self.popen.poll() is None:
-            await asyncio.sleep(0.02)
-        return self.popen.returncode
-
-
 class _Worker:
     """One worker process, the messages sent to it and not yet answered, and its reader."""
 
-    def __init__(self, process: _Child) -> None:
+    def __init__(self, process: Child) -> None:
         self.process = process
         self.pending: collections.deque[asyncio.Future] = collections.deque()
         self.ready: asyncio.Future = asyncio.get_running_loop().create_future()
@@ -154,7 +115,7 @@ class EdgeChecks:
 
     async def _spawn(self) -> _Worker:
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
-        process = await _Child.start([sys.executable, "-m", "secondline.services.ingestion.check_worker"],
+        process = await Child.start([sys.executable, "-m", "secondline.services.ingestion.check_worker"],
                                      env, limit=2 ** 24)
         worker = _Worker(process)
         worker.ready.add_done_callback(lambda f: f.cancelled() or f.exception())  # seen by takes()
