@@ -26,6 +26,25 @@ def cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def thread_cpu_seconds(pid: int) -> dict[int, float]:
+    """CPU time (user + system) each thread of a process has used so far, by thread id (the
+    main thread's id is ``pid``); empty off Linux. Linux may account a thread's time by clock
+    tick, so a thread that runs in short bursts reads to within a few per cent over seconds."""
+    tick, found = os.sysconf("SC_CLK_TCK"), {}
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:  # the thread ended
+            continue
+        found[int(tid)] = (int(fields[11]) + int(fields[12])) / tick
+    return found
+
+
 def machine(*versions: str) -> str:
     """The machine and the versions that matter, for a benchmark's report (``versions`` adds more)."""
     cores = os.cpu_count()

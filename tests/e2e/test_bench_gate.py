@@ -42,6 +42,9 @@ def test_the_benchmark_runs_every_server_and_prints_its_table_and_goals(tmp_path
     # BatchDecide: the gate answered every crossing of every batch (checked by the client), beside the echo.
     assert re.search(r"^  gate\s+[\d,]+ decisions/s\s+batch p50", out, re.M), out
     assert re.search(r"^  echo\s+[\d,]+ decisions/s\s+\(batch p50", out, re.M), out
+    # ... and which of the gate's threads did the work: the event loop's, or the others.
+    assert re.search(r"^  gate\s+[\d,]+ decisions/s\s+\(batch p50 .*; event-loop thread \d+% of a core, "
+                     r"other threads \d+%; client CPU", out, re.M), out
     assert re.search(r"The decision's own work .*: p50 \d+\.\d+ us, p99 \d+\.\d+ us", out), out
     assert re.search(r"log's writer, per decision .*: \d+\.\d+ us in batches of 20, \d+\.\d+ us in batches of 100", out)
     assert re.search(r"Gate's decision log: [\d,]+ decisions logged, 0 queued, 0 dropped", out)

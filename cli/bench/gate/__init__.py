@@ -224,8 +224,10 @@ def _run(args: argparse.Namespace, folder: Path) -> int:
         out(f"BatchDecide, batches of {args.batch_size}, {args.batch_concurrency} in flight:")
         for target, r in batched.items():
             cpu = f"; server CPU {r['server_us_per_decision']:.0f} us/decision" if "server_us_per_decision" in r else ""
+            threads = (f"; event-loop thread {r['loop_thread_cpu']:.0%} of a core, other threads {r['other_threads_cpu']:.0%}"
+                       if "loop_thread_cpu" in r else "")
             out(f"  {target:<5}{r['decisions_per_s']:>9,.0f} decisions/s   (batch p50 {r['p50']:.2f} ms, p99 {r['p99']:.2f} ms"
-                f"{cpu}; client CPU {r['client_cpu']:.0%})")
+                f"{cpu}{threads}; client CPU {r['client_cpu']:.0%})")
         if len(batched) == 2:
             out(f"  gate/echo {_ratio(batched['gate']['decisions_per_s'], batched['echo']['decisions_per_s']):.2f}")
     out()

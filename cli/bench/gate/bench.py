@@ -10,9 +10,18 @@ from pathlib import Path
 
 from secondline.gate.v1 import gate_pb2
 from secondline.cli.up.suite import ServiceSpec, start_suite
-from secondline.cli.bench.common import cpu_seconds
+from secondline.cli.bench.common import cpu_seconds, thread_cpu_seconds
 from secondline.cli.bench.gate.processes import BenchError, Child, GateStatus, Worker
 from secondline.cli.bench.gate.tables import MaxRate, run_line
+
+
+def _split_by_thread(result: dict, pid: int, before: dict[int, float], used: float, elapsed: float) -> None:
+    """Which of the server's threads used its CPU over ``elapsed``: its main thread, which runs
+    the event loop (gRPC's calls and, in the gate, the decisions), and the others together
+    (gRPC's own, the decision log's writer, the snapshot's follower)."""
+    loop = thread_cpu_seconds(pid).get(pid, 0.0) - before.get(pid, 0.0)
+    result["loop_thread_cpu"] = loop / elapsed
+    result["other_threads_cpu"] = max(0.0, used - loop) / elapsed
 
 
 class Bench:
@@ -98,11 +107,13 @@ class Bench:
         before = self.gate_status.settle() if target == "gate" else None
         pid = self.pids.get(target)
         cpu, wall = cpu_seconds(pid) if pid else None, time.perf_counter()
+        threads = thread_cpu_seconds(pid) if pid else {}
         result = worker.measure(mode="open", target=target, address=address, rate=rate, warmup=warmup,
                                 duration=duration, tag=self.tag(target, int(rate)), response_bytes=response_bytes)
         if cpu is not None:  # the server's CPU over the run, warm-up included, per request sent
-            used = cpu_seconds(pid) - cpu
-            result["server_cpu"] = used / (time.perf_counter() - wall)
+            used, elapsed = cpu_seconds(pid) - cpu, time.perf_counter() - wall
+            result["server_cpu"] = used / elapsed
+            _split_by_thread(result, pid, threads, used, elapsed)
             result["server_us"] = used / result["requests"] * 1e6
         dropped = 0
         if before is not None:
@@ -125,12 +136,13 @@ class Bench:
         for target, address in (("echo", echo), ("gate", gate)):
             before = self.gate_status.settle() if target == "gate" else None
             pid = self.pids.get("echo-batch" if target == "echo" else "gate")
-            cpu, wall = cpu_seconds(pid), time.perf_counter()
+            cpu, threads, wall = cpu_seconds(pid), thread_cpu_seconds(pid), time.perf_counter()
             result = worker.measure(target=target, address=address, warmup=args.warmup, duration=args.batch_duration,
                                     tag=self.tag(target, "batch"), response_bytes=int(sizing["response_bytes"])
                                     if target == "echo" else None, **common)
-            used = cpu_seconds(pid) - cpu
-            result["server_cpu"] = used / (time.perf_counter() - wall)
+            used, elapsed = cpu_seconds(pid) - cpu, time.perf_counter() - wall
+            result["server_cpu"] = used / elapsed
+            _split_by_thread(result, pid, threads, used, elapsed)
             # The server's CPU over warm-up and run, per decision answered in the measured window
             # scaled to the whole run: an estimate, good to a few per cent.
             answered = result["decisions_per_s"] * (args.warmup + args.batch_duration)
@@ -141,7 +153,9 @@ class Bench:
                     out(f"  gate: {dropped} decisions dropped by the decision log during BatchDecide")
                 result["dropped"] = dropped
             out(f"  {target:<5}{result['decisions_per_s']:>9,.0f} decisions/s  batch p50 {result['p50']:7.2f} ms  "
-                f"p99 {result['p99']:7.2f} ms  server CPU {result['server_cpu']:4.0%}  client CPU {result['client_cpu']:4.0%}")
+                f"p99 {result['p99']:7.2f} ms  server CPU {result['server_cpu']:4.0%} (event-loop thread "
+                f"{result['loop_thread_cpu']:4.0%}, other threads {result['other_threads_cpu']:4.0%})  "
+                f"client CPU {result['client_cpu']:4.0%}")
             found[target] = result
         return found
 

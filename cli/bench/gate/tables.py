@@ -29,6 +29,8 @@ class MaxRate:
 def run_line(r: dict) -> str:
     """One measured run in a line: latency, throughput, and who used how much CPU."""
     server = (f"  server CPU {r['server_cpu']:4.0%} ({r['server_us']:4.0f} us/request)" if "server_cpu" in r else "")
+    if "loop_thread_cpu" in r:
+        server += f" event-loop thread {r['loop_thread_cpu']:4.0%}"
     if r["shed"]:
         server += f"  SHED {r['shed']:,} calls ({r['first_errors'][0].split(': ', 1)[1]})"
 
