@@ -233,7 +233,8 @@ def _run(args: argparse.Namespace, folder: Path) -> int:
     out()
     out(f"The decision's own work (window, parse, states, policy, answer, queued for the log), {work['calls']:,} calls "
         f"in this process: p50 {work['p50']:.1f} us, p99 {work['p99']:.1f} us, mean {work['mean']:.1f} us")
-    out("  and the log's writer, per decision (row, insert, commit; its own thread, the same interpreter lock): "
+    out("  and the log's writer, per decision (row, insert, commit; timed alone in this process, where it costs more "
+        "than in the running gate: see the gate's other threads in BatchDecide): "
         + ", ".join(f"{cost:.1f} us in batches of {size}" for size, cost in work["writer"].items()))
     if memory is not None:
         out()

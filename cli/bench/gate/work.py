@@ -11,7 +11,9 @@ are warm, and the queue is emptied between rounds, as the log's writer would.
 Beside it, the writer's cost per decision (the row built, the batch inserted and committed in
 SQLite) at the batch sizes a flush meets at 1,000/s and at 5,000/s: it runs on a thread of the
 gate's own and takes the same interpreter lock, so it is part of the gate's CPU per decision
-though not of a lane's wait.
+though not of a lane's wait. Timed alone here it reads several times what the gate's threads
+other than the event loop's use together under load (bench/README, "which thread"): take it
+as an upper bound, and the by-thread figures of a BatchDecide run as the writer's real share.
 """
 
 from __future__ import annotations
