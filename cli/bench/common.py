@@ -18,9 +18,15 @@ def percentile(ordered: list[float], q: float) -> float:
 
 def cpu_seconds(pid: int) -> float | None:
     """CPU time (user + system, every thread) a process has used so far; None off Linux."""
+    return _stat_seconds(f"/proc/{pid}/stat")
+
+
+def _stat_seconds(path: str) -> float | None:
+    """utime + stime of a ``/proc`` ``stat`` file (a process's or one thread's), in seconds;
+    None when it cannot be read (off Linux, or the process or thread has ended)."""
     try:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
+        with open(path) as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
     except OSError:
         return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -30,19 +36,12 @@ def thread_cpu_seconds(pid: int) -> dict[int, float]:
     """CPU time (user + system) each thread of a process has used so far, by thread id (the
     main thread's id is ``pid``); empty off Linux. Linux may account a thread's time by clock
     tick, so a thread that runs in short bursts reads to within a few per cent over seconds."""
-    tick, found = os.sysconf("SC_CLK_TCK"), {}
     try:
         tids = os.listdir(f"/proc/{pid}/task")
     except OSError:
-        return found
-    for tid in tids:
-        try:
-            with open(f"/proc/{pid}/task/{tid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:  # the thread ended
-            continue
-        found[int(tid)] = (int(fields[11]) + int(fields[12])) / tick
-    return found
+        return {}
+    found = {int(tid): _stat_seconds(f"/proc/{pid}/task/{tid}/stat") for tid in tids}
+    return {tid: seconds for tid, seconds in found.items() if seconds is not None}  # ended meanwhile: left out
 
 
 def machine(*versions: str) -> str:

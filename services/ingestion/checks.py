@@ -116,7 +116,7 @@ class EdgeChecks:
     async def _spawn(self) -> _Worker:
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
         process = await Child.start([sys.executable, "-m", "secondline.services.ingestion.check_worker"],
-                                     env, limit=2 ** 24)
+                                    env, limit=2 ** 24)
         worker = _Worker(process)
         worker.ready.add_done_callback(lambda f: f.cancelled() or f.exception())  # seen by takes()
         worker.reader = asyncio.create_task(self._read(worker), name="edge-checks-reader")
