@@ -80,8 +80,9 @@ def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
-def migrate(engine: Engine, migrations_package: str, version_table: str) -> None:
-    """Bring the schema to the newest revision of a service's Alembic history.
+def migrate(engine: Engine, migrations_package: str, version_table: str, *, to: str = "head") -> None:
+    """Bring the schema to the newest revision of a service's Alembic history (or to ``to``,
+    as a migration's test does to fill the schema before it).
 
     On PostgreSQL the upgrade holds a transaction-scoped advisory lock named after the version
     table: replicas (or init containers) starting together migrate one after the other, and
@@ -101,7 +102,7 @@ def migrate(engine: Engine, migrations_package: str, version_table: str) -> None
     with writer(engine).begin() as connection:
         lock_transaction(connection, zlib.crc32(version_table.encode()))
         cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, to)
 
 
 class Database:

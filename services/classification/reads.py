@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, func, or_, select
 
 from .codec import load_timeline
 from .domain import Fact, Segment
-from .rows import _chunks, _fact, changes, cursors, records, subjects
+from .rows import _chunks, _fact, changes, cursors, records, subject_timelines, subjects
 
 FEED = "ingestion"
 
@@ -52,15 +52,16 @@ class StoreReads:
 
     def subject(self, key: str) -> tuple[list[Segment], int] | None:
         with self.engine.connect() as conn:
-            row = conn.execute(select(subjects.c.timeline, subjects.c.revision).where(subjects.c.subject_key == key)).first()
+            row = conn.execute(select(changes.c.timeline, subjects.c.revision).select_from(subject_timelines)
+                               .where(subjects.c.subject_key == key)).first()
         return (load_timeline(row.timeline), row.revision) if row else None
 
     def subjects_by_key(self, keys: list[str]) -> dict[str, tuple[list[Segment], int]]:
         found = {}
         with self.engine.connect() as conn:
             for chunk in _chunks(sorted(set(keys))):
-                for row in conn.execute(select(subjects.c.subject_key, subjects.c.timeline, subjects.c.revision)
-                                        .where(subjects.c.subject_key.in_(chunk))):
+                for row in conn.execute(select(subjects.c.subject_key, changes.c.timeline, subjects.c.revision)
+                                        .select_from(subject_timelines).where(subjects.c.subject_key.in_(chunk))):
                     found[row.subject_key] = (load_timeline(row.timeline), row.revision)
         return found
 
@@ -84,8 +85,8 @@ class StoreReads:
     def subjects_page(self, types: tuple[str, ...], after_key: str, limit: int) -> list[tuple[str, str, list[Segment]]]:
         """(key, type, timeline) of subjects of ``types`` after ``after_key``, in key order."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(subjects.c.subject_key, subjects.c.subject_type, subjects.c.timeline)
-                                .where(subjects.c.subject_type.in_(types), subjects.c.subject_key > after_key)
+            rows = conn.execute(select(subjects.c.subject_key, subjects.c.subject_type, changes.c.timeline)
+                                .select_from(subject_timelines).where(subjects.c.subject_type.in_(types), subjects.c.subject_key > after_key)
                                 .order_by(subjects.c.subject_key).limit(limit)).all()
         return [(r.subject_key, r.subject_type, load_timeline(r.timeline)) for r in rows]
 
@@ -100,13 +101,12 @@ class StoreReads:
         instant from ``since`` on. A subject whose latest change took effect at or before
         ``since`` and left it plain whitelist from then on is plain at every instant from
         ``since``; any other subject not notable changed after ``since`` and is included."""
-        query = select(subjects).where(subjects.c.subject_key > after_key)
+        query = (select(subjects.c.subject_key, subjects.c.subject_type, changes.c.timeline, subjects.c.revision)
+                 .select_from(subject_timelines).where(subjects.c.subject_key > after_key))
         if since is None:
             query = query.where(subjects.c.notable.is_(True))
         else:
-            latest = changes.alias("latest")
-            query = (query.join(latest, latest.c.revision == subjects.c.revision)
-                     .where(or_(subjects.c.notable.is_(True), latest.c.effective_at > since)))
+            query = query.where(or_(subjects.c.notable.is_(True), changes.c.effective_at > since))
         with self.engine.connect() as conn:
             rows = conn.execute(query.order_by(subjects.c.subject_key).limit(limit)).mappings().all()
         return [(r["subject_key"], r["subject_type"], load_timeline(r["timeline"]), r["revision"]) for r in rows]

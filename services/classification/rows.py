@@ -11,6 +11,9 @@ from .tables import ChangeRow, CursorRow, RecordRow, SubjectRow
 records, subjects, changes, cursors = (RecordRow.__table__, SubjectRow.__table__, ChangeRow.__table__,
                                       CursorRow.__table__)
 
+subject_timelines = subjects.join(changes, changes.c.revision == subjects.c.revision)
+"""Subjects with their timelines: a subject's is its latest change's (the row at its revision)."""
+
 if TYPE_CHECKING:
     from .store import Incoming
 

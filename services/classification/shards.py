@@ -36,7 +36,7 @@ from secondline.rules_config import RulesConfig
 from secondline.storage import make_engine
 
 from .domain import Fact
-from .rows import _chunks, _held_fact, records, subjects
+from .rows import _chunks, _held_fact, changes, records, subject_timelines, subjects
 from .timelines import Result, Timelines, Work
 
 
@@ -45,7 +45,7 @@ def shard_of(key: str, count: int) -> int:
 
 
 # Built once, bound per call (a statement built per call costs more than SQLite takes to run it).
-_TIMELINES_OF = (select(subjects.c.subject_key, subjects.c.timeline)
+_TIMELINES_OF = (select(subjects.c.subject_key, changes.c.timeline).select_from(subject_timelines)
                  .where(subjects.c.subject_key.in_(bindparam("keys", expanding=True))))
 _HOLDING_FACTS_OF = (select(records).where(records.c.subject_key.in_(bindparam("keys", expanding=True)),
                                            records.c.holds.is_(True)).order_by(records.c.cursor))

@@ -24,7 +24,7 @@ from secondline.telemetry import context_from_traceparent, sampled, span_tracepa
 from . import engine as rules_engine
 from .codec import load_timeline
 from .reads import APPLIED_CURSOR, FEED, Change, StoreReads
-from .rows import _chunks, _row, _work, changes, cursors, records, subjects
+from .rows import _chunks, _row, _work, changes, cursors, records, subject_timelines, subjects
 from .shards import Shards, load_subjects
 from .timelines import Result, Timelines
 
@@ -32,7 +32,7 @@ WRITE_LOCK_KEY = 0x5EC0_C1A5
 # Built once, bound per call (a statement built per call costs more than SQLite takes to run it).
 _RECORDS_BY_ID = select(records).where(records.c.record_id.in_(bindparam("ids", expanding=True)))
 _NO_LONGER_HOLDS = update(records).where(records.c.record_id.in_(bindparam("ids", expanding=True))).values(holds=False)
-_SUBJECT_COLUMNS = ("subject_key", "subject_type", "timeline", "revision", "next_change_at", "notable")
+_SUBJECT_COLUMNS = ("subject_key", "subject_type", "revision", "next_change_at", "notable")
 _CHANGE_COLUMNS = ("revision", "subject_key", "subject_type", "effective_at", "timeline", "record_id", "traceparent")
 _CURSOR_COLUMNS = ("name", "value")
 SHARD_FROM = 2000  # records in a batch from which the shards compute it (catching up)
@@ -245,7 +245,7 @@ class ClassificationStore(StoreReads):
         for result in results:
             subject_type, cause = touched[result.key]
             revision += 1
-            subject_rows.append([result.key, subject_type, result.timeline, revision, result.next_change_at, result.notable])
+            subject_rows.append([result.key, subject_type, revision, result.next_change_at, result.notable])
             change_rows.append([revision, result.key, subject_type, now, result.timeline, cause.record_id,
                                 self._trace_change(cause, result.key, revision)])
         if subject_rows:
@@ -270,7 +270,8 @@ class ClassificationStore(StoreReads):
         """Publish the scheduled changes whose instant has passed (E-X2, L-3, P-R ...)."""
         with self._writes.begin() as conn:
             lock_transaction(conn, WRITE_LOCK_KEY)
-            due = conn.execute(select(subjects).where(subjects.c.next_change_at <= now)
+            due = conn.execute(select(subjects, changes.c.timeline).select_from(subject_timelines)
+                               .where(subjects.c.next_change_at <= now)
                                .order_by(subjects.c.next_change_at, subjects.c.subject_key).limit(limit)).mappings().all()
             revision = self._last_revision(conn)
             for row in due:

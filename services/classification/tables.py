@@ -54,7 +54,11 @@ class RecordRow(Base):
 
 
 class SubjectRow(Base):
-    """A subject's timeline, for every subject the suite has a record about."""
+    """Where a subject's timeline stands, for every subject the suite has a record about.
+
+    The timeline itself is its latest change's (``ChangeRow`` at ``revision``): an upsert
+    rewrites a row of some 60 bytes rather than one holding the timeline too (bench/README).
+    """
 
     __tablename__ = "classification_subjects"
     __table_args__ = (
@@ -64,8 +68,8 @@ class SubjectRow(Base):
 
     subject_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     subject_type: Mapped[str] = mapped_column(String(16))
-    timeline: Mapped[str] = mapped_column(Text)
     revision: Mapped[int] = mapped_column(BIG)
+    """The subject's latest change: its timeline is that change's."""
     next_change_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     """The next scheduled change after the last one published; the scheduler's queue."""
     notable: Mapped[bool] = mapped_column(Boolean)

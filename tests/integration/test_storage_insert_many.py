@@ -46,14 +46,14 @@ def test_insert_many_runs_an_upsert_as_sqlalchemy_does(database_url):
     engine = make_engine(database_url)
     Base.metadata.create_all(engine)
     table = SubjectRow.__table__
-    first = {"subject_key": "k", "subject_type": "enterprise", "timeline": "[]", "revision": 1, "next_change_at": None, "notable": False}
+    first = {"subject_key": "k", "subject_type": "enterprise", "revision": 1, "next_change_at": None, "notable": False}
     with engine.begin() as conn:
         insert_many(conn, upsert(engine, table, ["subject_key"]), [first])
         insert_many(conn, upsert(engine, table, ["subject_key"]),
-                    [dict(first, timeline="[1]", revision=2, notable=True, next_change_at=datetime(2027, 1, 1, tzinfo=CST))])
+                    [dict(first, subject_type="individual", revision=2, notable=True, next_change_at=datetime(2027, 1, 1, tzinfo=CST))])
     with engine.connect() as conn:
         rows = [r._asdict() for r in conn.execute(select(table))]
-    assert rows == [{"subject_key": "k", "subject_type": "enterprise", "timeline": "[1]", "revision": 2,
+    assert rows == [{"subject_key": "k", "subject_type": "individual", "revision": 2,
                      "next_change_at": datetime(2026, 12, 31, 16, tzinfo=timezone.utc), "notable": True}]
     engine.dispose()
 
