@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 import uuid
 from datetime import date, datetime, timezone
 
 from secondline.services.ingestion.domain import Content, ObjectionMark, PartnerOrigin, RecordRef, Subject
-from secondline.services.ingestion.rows import _random_ids
+from secondline.services.ingestion.rows import _record_ids
 
 CONTENTS = [
     Content(kind="INDUSTRY_RATING", subject=Subject("enterprise", "91460100MA5T0A3D5P"), decided_on=date(2026, 2, 20), grade="A"),
@@ -43,9 +44,14 @@ def test_digests_are_those_stored_before():
     assert [content.digest() for content in CONTENTS] == DIGESTS
 
 
-def test_record_ids_are_distinct_random_uuids_in_hex():
-    ids = list(_random_ids(2000))
+def test_record_ids_are_distinct_time_ordered_uuids_in_hex():
+    before = time.time_ns() // 1_000_000
+    ids = list(_record_ids(2000))
+    after = time.time_ns() // 1_000_000
     assert len(set(ids)) == 2000
     for record_id in ids:
         parsed = uuid.UUID(hex=record_id)
-        assert parsed.hex == record_id and parsed.version == 4 and parsed.variant == uuid.RFC_4122
+        assert parsed.hex == record_id and parsed.version == 7 and parsed.variant == uuid.RFC_4122
+        assert before <= parsed.int >> 80 <= after  # the first 48 bits: the instant in ms (RFC 9562)
+    later = next(_record_ids(1))
+    assert later[:12] >= max(ids)[:12]  # ids filed later sort after (at millisecond resolution)

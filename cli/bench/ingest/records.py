@@ -13,7 +13,7 @@ from secondline.identifiers import USCC_ALPHABET, resident_id_check_character, u
 from secondline.ingestion.v1 import ingestion_pb2
 from secondline.services.ingestion.convert import input_from_proto
 from secondline.services.ingestion.domain import StoredRecord
-from secondline.services.ingestion.rows import _to_row
+from secondline.services.ingestion.rows import _record_ids, _to_row
 from secondline.services.ingestion.validation import check_at_edge
 
 
@@ -147,6 +147,7 @@ def raw_rows(records, rules) -> list[dict]:
     Raises ValueError when the service's checks refuse a generated record (a bug here)."""
     traceparents = {}  # one trace per stream, as a traced SubmitRecords call would store
     rows = []
+    ids = _record_ids(len(records))  # the service's own ids (time-ordered), as its index receives them
     for i, (dept, msg) in enumerate(records):
         tp = traceparents.setdefault(dept, f"00-{uuid.uuid4().hex}-{uuid.uuid4().hex[:16]}-01")
         try:
@@ -154,7 +155,7 @@ def raw_rows(records, rules) -> list[dict]:
         except DomainError as error:
             raise ValueError(f"generated record #{i} ({dept} {msg.source_id}) is refused: {error}") from None
         record = StoredRecord(
-            record_id=uuid.uuid4().hex, source=draft.source, source_id=draft.source_id, content=draft.content,
+            record_id=next(ids), source=draft.source, source_id=draft.source_id, content=draft.content,
             content_kind=draft.content.kind, target_record_id="", submitted_at=draft.submitted_at,
             submitted_on=draft.submitted_on, late=draft.late, backfilled=False, traceparent=tp, seq=i + 1,
         )
