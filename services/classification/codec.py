@@ -10,6 +10,8 @@ import functools
 import json
 from datetime import datetime
 
+import orjson
+
 from secondline.dates import CST
 
 from .domain import Contribution, Segment
@@ -25,8 +27,18 @@ def _p(value: int | None) -> datetime | None:
     return datetime.fromtimestamp(value, CST) if value is not None else None
 
 
-# One encoder for every timeline: json.dumps with options of its own builds an encoder per call.
-_encode = json.JSONEncoder(separators=(",", ":")).encode
+_ascii_encode = json.JSONEncoder(separators=(",", ":")).encode
+"""The text timelines have always been stored as: compact, non-ASCII characters escaped."""
+
+
+def _encode(value) -> str:
+    """``_ascii_encode(value)``, by orjson (about 0.5 µs a timeline against 4.4). The two write
+    the same text but for the characters the json module escapes and orjson does not: non-ASCII
+    and DEL. A timeline holds none (rule ids, classes, flags, record ids, partners' codes);
+    should one ever, it is written as before, so that a timeline's text, and the digest a shard
+    compares (timelines.digest), never change with the encoder."""
+    text = orjson.dumps(value).decode()
+    return text if text.isascii() and "\x7f" not in text else _ascii_encode(value)
 
 
 def dump_timeline(segments: list[Segment]) -> str:
@@ -44,7 +56,7 @@ def dump_timeline(segments: list[Segment]) -> str:
 
 
 def load_timeline(text: str) -> list[Segment]:
-    data = json.loads(text)
+    data = orjson.loads(text)
     contributions = [Contribution(rule, effect, _p(start), _p(end), tuple(records), *partner)
                      for rule, effect, start, end, records, *partner in data["contributions"]]
     return [Segment(_p(start), _p(end), klass, tuple(contributions[i] for i in used), frozenset(flags))
