@@ -1,4 +1,4 @@
-"""Timelines to and from JSON, as stored in the subjects and changes tables.
+"""Timelines to and from JSON, as stored in the changes table (a subject's is its latest change's).
 
 Instants are whole seconds since the epoch: every boundary is a CST midnight, and integers
 encode and compare faster than ISO strings (classification encodes a timeline per change).
