@@ -39,6 +39,12 @@ def test_the_catch_up_benchmark_runs_the_baseline_and_the_sharded_mode(tmp_path)
         capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
+    # Each round: classification's CPU by process (the service's, then its children's: none while batches
+    # are under shard_from) and its event loop's.
+    assert re.search(r"^  straightforward  round 1: +[\d.]+ s, CPU classification \d+ s \(0 workers; \d+, the service's "
+                     r"event loop \d+\), ingestion \d+ s, peak \d+ MB \(\d+\)", out, re.M), out
+    assert re.search(r"^  sharded +round 1: +[\d.]+ s, CPU classification \d+ s \(\d+ workers; \d+( \+ \d+)*, the service's "
+                     r"event loop \d+\)", out, re.M), out
     for mode in ("straightforward", "sharded"):
         assert re.search(rf"^sqlite\s+{mode}\s+300\s+[\d.]+\s+[\d,]+\s+\d+\s+\d+\s+\d+\s+[\d,]+\s+[\d.]+x$", out, re.M), out
     assert "goal (issue)" in out

@@ -70,7 +70,8 @@ def run(args: argparse.Namespace) -> int:
                     for mode in modes:
                         result = catch_up(data / f"{mode}-{round_}", fresh(f"{mode}_{round_}"), last, MODES[mode])
                         print(f"  {mode:<16} round {round_ + 1}: {result['seconds']:6.1f} s, CPU classification "
-                              f"{result['cpu']:.0f} s ({result['workers']} workers), ingestion {result['ingestion_cpu']:.0f} s, "
+                              f"{result['cpu']:.0f} s ({result['workers']} workers; {' + '.join(f'{c:.0f}' for c in result['cpus'])}, "
+                              f"the service's event loop {result['loop_cpu']:.0f}), ingestion {result['ingestion_cpu']:.0f} s, "
                               f"peak {result['peak_mb']:.0f} MB ({' + '.join(f'{mb:.0f}' for mb in result['peaks_mb'])}), load average {os.getloadavg()[0]:.2f}")
                         for at, lag in result["lags"][:: max(1, len(result["lags"]) // 6)]:
                             print(f"      at {at:6.1f} s  lag {lag:>9,} records")

@@ -10,7 +10,7 @@ from pathlib import Path
 import grpc
 
 from secondline.classification.v1 import classification_pb2, classification_pb2_grpc
-from secondline.cli.bench.common import cpu_seconds
+from secondline.cli.bench.common import cpu_seconds, thread_cpu_seconds
 from secondline.cli.up.suite import Layout, ServiceSpec, embedded_settings, start_suite
 
 PRINCIPAL = (("x-secondline-principal", "operator/bench"),)
@@ -49,8 +49,11 @@ class Family:
         self.pid = pid
         self.cpu: dict[int, float] = {}
         self.peak: dict[int, float] = {}
+        self.loop_cpu = 0.0
+        """The process's main thread (a service's event loop: the feed, the gRPC calls)."""
 
     def sample(self) -> None:
+        self.loop_cpu = thread_cpu_seconds(self.pid).get(self.pid, self.loop_cpu)
         for pid in [self.pid, *children(self.pid)]:
             used = cpu_seconds(pid)
             try:
@@ -84,6 +87,7 @@ def catch_up(data: Path, url_for: Callable[[str], str], last: int, extra: dict) 
     classification.sample()
     ingestion.sample()
     start_cpu = (sum(classification.cpu.values()), sum(ingestion.cpu.values()))
+    start_each, start_loop = dict(classification.cpu), classification.loop_cpu
     started = time.perf_counter()
     lags = []
     try:
@@ -108,4 +112,8 @@ def catch_up(data: Path, url_for: Callable[[str], str], last: int, extra: dict) 
             # the service's own process first, then its workers
             "peaks_mb": [classification.peak.get(classification.pid, float("nan")),
                          *(mb for pid, mb in classification.peak.items() if pid != classification.pid)],
-            "cpu": sum(classification.cpu.values()) - start_cpu[0], "ingestion_cpu": sum(ingestion.cpu.values()) - start_cpu[1]}
+            "cpu": sum(classification.cpu.values()) - start_cpu[0], "ingestion_cpu": sum(ingestion.cpu.values()) - start_cpu[1],
+            # likewise: the service's own process, then each child; and its event loop's share
+            "cpus": [used - start_each.get(pid, 0.0) for pid, used in
+                     sorted(classification.cpu.items(), key=lambda item: item[0] != classification.pid)],
+            "loop_cpu": classification.loop_cpu - start_loop}
