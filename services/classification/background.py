@@ -30,14 +30,18 @@ from .usecases import Progress
 
 log = logging.getLogger(__name__)
 PRINCIPAL = (("x-secondline-principal", "service/classification"),)
-MAX_BATCH = 10_000  # large batches while catching up: fewer commits, fewer recomputations
+MAX_BATCH = 20_000
+"""Records applied in one transaction at most while catching up (settings ``catch_up_batch``):
+larger batches are fewer commits and fewer recomputations of a subject, and more memory."""
 SCHEDULER_IDLE_SECONDS = 1.0
 
 
 class Follower:
     def __init__(self, *, address: str, db: Database, store: ClassificationStore, clock: Clock,
-                 progress: Progress, telemetry: Telemetry, channel_factory: Callable | None = None) -> None:
+                 progress: Progress, telemetry: Telemetry, channel_factory: Callable | None = None,
+                 max_batch: int = MAX_BATCH) -> None:
         self._address, self._db, self._store, self._clock = address, db, store, clock
+        self._max_batch = max_batch
         self._progress, self._telemetry = progress, telemetry
         self._tracer = telemetry.tracer(__name__)
         self._channel_factory = channel_factory or (lambda a: grpc.aio.insecure_channel(a, interceptors=telemetry.client_interceptors()))
@@ -63,7 +67,9 @@ class Follower:
         await self._progress.advance(cursor=cursor)
         call = stub.StreamRecords(ingestion_pb2.StreamRecordsRequest(after_cursor=str(cursor) if cursor else "", follow=True),
                                   metadata=PRINCIPAL)
-        queue: asyncio.Queue = asyncio.Queue(maxsize=64)  # up to 32,000 records read ahead
+        # Read ahead: two batches of the feed's pages of 500 records, so that the next batch is
+        # there to be prepared while this one is applied (pipelining, store.apply).
+        queue: asyncio.Queue = asyncio.Queue(maxsize=max(64, 2 * self._max_batch // 500))
 
         async def read() -> None:
             async for message in call:
@@ -75,14 +81,14 @@ class Follower:
             upcoming: list[Incoming] = []
             while True:
                 if upcoming:  # as given to the store if it prepared it; else with what has arrived since
-                    batch = upcoming if self._store.prepared_for(upcoming) else _take(queue, upcoming)
+                    batch = upcoming if self._store.prepared_for(upcoming) else _take(queue, upcoming, self._max_batch)
                 elif (message := await _next(queue, reader)) is not None:
-                    batch = _take(queue, incoming(message))
+                    batch = _take(queue, incoming(message), self._max_batch)
                 else:
                     break
                 # The batch after it, from what has arrived meanwhile (not waited for): the store
                 # prepares it while this one is published (pipelining, store.apply).
-                upcoming = _take(queue, [])
+                upcoming = _take(queue, [], self._max_batch)
                 await self._apply(batch, upcoming or None)
                 self.watch.progressed()
         finally:
@@ -96,11 +102,12 @@ class Follower:
         await self._progress.advance(cursor=batch[-1].cursor, revision=revision)
 
 
-def _take(queue: asyncio.Queue, pending: list[Incoming]) -> list[Incoming]:
-    """``pending`` with the records of the messages that have arrived, up to MAX_BATCH (the end
-    of the stream stays in the queue); a new list."""
+def _take(queue: asyncio.Queue, pending: list[Incoming], limit: int) -> list[Incoming]:
+    """``pending`` with the records of the messages that have arrived, message by message until
+    there are ``limit`` or more (at most one message's worth over); the end of the stream stays in
+    the queue. A new list."""
     found = list(pending)
-    while not queue.empty() and len(found) < MAX_BATCH:
+    while not queue.empty() and len(found) < limit:
         more = queue.get_nowait()
         if more is None:
             queue.put_nowait(None)
