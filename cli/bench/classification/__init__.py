@@ -69,10 +69,7 @@ def run(args: argparse.Namespace) -> int:
                 for round_ in range(args.repeat):
                     for mode in modes:
                         result = catch_up(data / f"{mode}-{round_}", fresh(f"{mode}_{round_}"), last, MODES[mode])
-                        print(f"  {mode:<16} round {round_ + 1}: {result['seconds']:6.1f} s, CPU classification "
-                              f"{result['cpu']:.0f} s ({result['workers']} workers; {' + '.join(f'{c:.0f}' for c in result['cpus'])}, "
-                              f"the service's event loop {result['loop_cpu']:.0f}), ingestion {result['ingestion_cpu']:.0f} s, "
-                              f"peak {result['peak_mb']:.0f} MB ({' + '.join(f'{mb:.0f}' for mb in result['peaks_mb'])}), load average {os.getloadavg()[0]:.2f}")
+                        print(_round_line(backend, mode, round_, result))
                         for at, lag in result["lags"][:: max(1, len(result["lags"]) // 6)]:
                             print(f"      at {at:6.1f} s  lag {lag:>9,} records")
                         rows.append((backend, mode, last, result))
@@ -118,6 +115,19 @@ def _database(backend: str, data: Path, postgres_url: str):
             for schema in schemas:
                 conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     return (lambda name: in_schema(prefix)), fresh, cleanup
+
+
+def _round_line(backend: str, mode: str, round_: int, result: dict) -> str:
+    """A round's time, the CPU of classification (by process: the service's, then its children's;
+    and the service's event loop), of ingestion and of a local PostgreSQL server, and the peaks."""
+    by_process = " + ".join(f"{c:.0f}" for c in result["cpus"])
+    server = (f"PostgreSQL's server {result['postgres_cpu']:.0f} s, "
+              if backend == "postgres" and result["postgres_cpu"] is not None else "")
+    peaks = " + ".join(f"{mb:.0f}" for mb in result["peaks_mb"])
+    return (f"  {mode:<16} round {round_ + 1}: {result['seconds']:6.1f} s, CPU classification {result['cpu']:.0f} s "
+            f"({result['workers']} workers; {by_process}, the service's event loop {result['loop_cpu']:.0f}), "
+            f"ingestion {result['ingestion_cpu']:.0f} s, {server}peak {result['peak_mb']:.0f} MB ({peaks}), "
+            f"load average {os.getloadavg()[0]:.2f}")
 
 
 def _report(rows, modes: list[str]) -> None:

@@ -41,6 +41,36 @@ def rss_peak_mb(pid: int) -> float:
     return float("nan")
 
 
+def postgres_server_cpu() -> float | None:
+    """CPU seconds a PostgreSQL server on this machine has used so far: its processes' own, and
+    that of the backends that have ended (the postmaster's children's time); None when no server
+    process is visible (a server elsewhere, or off Linux). Its backends share the two cores with
+    the services, which the services' own CPU figures leave out."""
+    found: dict[int, list[str]] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return None
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                raw = stat.read()
+        except OSError:
+            continue
+        if raw[raw.find("(") + 1:raw.rfind(")")] == "postgres":
+            found[int(entry)] = raw.rsplit(")", 1)[1].split()
+    if not found:
+        return None
+    ticks = 0
+    for fields in found.values():
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        if int(fields[1]) not in found:  # the postmaster: and its children that have ended
+            ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 class Family:
     """A process and its children (classification's timeline workers): CPU and peak memory,
     sampled as it runs, so that a child is counted even if it ends before the run does."""
@@ -88,6 +118,7 @@ def catch_up(data: Path, url_for: Callable[[str], str], last: int, extra: dict) 
     ingestion.sample()
     start_cpu = (sum(classification.cpu.values()), sum(ingestion.cpu.values()))
     start_each, start_loop = dict(classification.cpu), classification.loop_cpu
+    start_server = postgres_server_cpu()
     started = time.perf_counter()
     lags = []
     try:
@@ -105,6 +136,7 @@ def catch_up(data: Path, url_for: Callable[[str], str], last: int, extra: dict) 
                     raise RuntimeError(suite.exited().log_tail())
                 time.sleep(0.25)
         ingestion.sample()
+        end_server = postgres_server_cpu()
     finally:
         suite.stop()
     return {"seconds": elapsed, "lags": lags, "revision": status.revision,
@@ -116,4 +148,5 @@ def catch_up(data: Path, url_for: Callable[[str], str], last: int, extra: dict) 
             # likewise: the service's own process, then each child; and its event loop's share
             "cpus": [used - start_each.get(pid, 0.0) for pid, used in
                      sorted(classification.cpu.items(), key=lambda item: item[0] != classification.pid)],
-            "loop_cpu": classification.loop_cpu - start_loop}
+            "loop_cpu": classification.loop_cpu - start_loop,
+            "postgres_cpu": end_server - start_server if start_server is not None and end_server is not None else None}
