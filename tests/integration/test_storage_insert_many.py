@@ -81,3 +81,33 @@ def test_insert_many_converts_values_rows_share_and_values_that_only_look_alike(
     assert [stored["x" + n]["holds"] for n in ("s1", "s2", "s3", "s4")] == [True, True, False, False]
     assert stored["xs3"]["marked_at"] is None and stored["xs4"]["marked_at"] == instant
     engine.dispose()
+
+
+def test_a_duplicate_key_fails_the_insert_as_sqlalchemys_own_does_and_stores_nothing(database_url, monkeypatch):
+    """On PostgreSQL a plain insert's rows go by COPY (storage._copy_rows); its errors are
+    SQLAlchemy's, as an INSERT's are, and the transaction stores none of the rows."""
+    import secondline.storage as storage
+    from sqlalchemy.exc import IntegrityError
+
+    copied, copy_rows = [], storage._copy_rows
+
+    def counted(conn, table, columns, rows):
+        copied.append(table.name)
+        copy_rows(conn, table, columns, rows)
+    monkeypatch.setattr(storage, "_copy_rows", counted)
+    engine = make_engine(database_url)
+    Base.metadata.create_all(engine)
+    table = RecordRow.__table__
+    with engine.begin() as conn:
+        insert_many(conn, insert(table), [_record("a")])
+    try:
+        with engine.begin() as conn:
+            insert_many(conn, insert(table), [_record("b"), _record("a")])
+    except IntegrityError:
+        pass
+    else:
+        raise AssertionError("a duplicate record_id was stored")
+    with engine.connect() as conn:
+        assert [r.record_id for r in conn.execute(select(table.c.record_id))] == ["a"]
+    assert copied == (["classification_records"] * 2 if engine.dialect.name == "postgresql" else [])
+    engine.dispose()
