@@ -10,6 +10,7 @@ makes commit order equal to insertion order) and a small pool of readers.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
 import weakref
@@ -139,10 +140,20 @@ def upsert(engine: Engine, table, keys: list[str]):
     else:
         from sqlalchemy.dialects.sqlite import insert
     statement = insert(table)
-    return statement.on_conflict_do_update(
+    found = statement.on_conflict_do_update(
         index_elements=keys,
         set_={c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys},
     )
+    _UPSERT_KEYS[found] = tuple(keys)
+    return found
+
+
+_UPSERT_KEYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+"""The conflict keys of each statement :func:`upsert` made (insert_rows runs a large batch of
+them on PostgreSQL as one statement from COPY'd rows)."""
+COPY_UPSERT_FROM = 100
+"""Rows of an upsert from which insert_rows copies them to a temporary table first: below it,
+the temporary table's statements cost more than they save."""
 
 
 def insert_many(conn, statement, rows: list[dict]) -> None:
@@ -180,9 +191,14 @@ def insert_rows(conn, statement, columns: tuple[str, ...], rows: list[list]) -> 
             if value is not last:
                 last, converted = value, process(value)
             values[index] = converted
-    if _copies(statement, conn.dialect):
-        _copy_rows(conn, statement.table, [name for name, _ in processors],
-                   rows if order == list(range(len(columns))) else [[values[i] for i in order] for values in rows])
+    if _by_copy(statement, conn.dialect, len(rows)):
+        names = [name for name, _ in processors]
+        ordered = rows if order == list(range(len(columns))) else [[values[i] for i in order] for values in rows]
+        keys = _UPSERT_KEYS.get(statement)
+        if keys is None:
+            _copy_rows(conn, statement.table, names, ordered)
+        else:
+            _copy_upsert(conn, statement.table, names, keys, ordered)
         return
     if named:  # named / pyformat: by the columns' names
         params = [dict(zip(columns, values)) for values in rows]
@@ -193,11 +209,14 @@ def insert_rows(conn, statement, columns: tuple[str, ...], rows: list[list]) -> 
     conn.exec_driver_sql(sql, params)
 
 
-def _copies(statement, dialect) -> bool:
-    """Whether rows for ``statement`` go by COPY: a plain ``insert(table)`` (not an upsert, nothing
-    returned) on PostgreSQL through psycopg."""
-    return (dialect.name == "postgresql" and dialect.driver == "psycopg" and type(statement) is Insert
-            and not statement.returning_column_descriptions)
+def _by_copy(statement, dialect, count: int) -> bool:
+    """Whether rows for ``statement`` go by COPY: on PostgreSQL through psycopg, a plain
+    ``insert(table)`` (nothing returned), or an :func:`upsert` of ``COPY_UPSERT_FROM`` rows or more."""
+    if dialect.name != "postgresql" or dialect.driver != "psycopg":
+        return False
+    if statement in _UPSERT_KEYS:
+        return count >= COPY_UPSERT_FROM
+    return type(statement) is Insert and not statement.returning_column_descriptions
 
 
 def _copy_rows(conn, table, columns: list[str], rows: list[list]) -> None:
@@ -210,14 +229,53 @@ def _copy_rows(conn, table, columns: list[str], rows: list[list]) -> None:
 
     name = sql.Identifier(*((table.schema,) if table.schema else ()), table.name)
     copy = sql.SQL("COPY {} ({}) FROM STDIN").format(name, sql.SQL(", ").join(map(sql.Identifier, columns)))
+    with _driver_errors(conn, copy), conn.connection.driver_connection.cursor() as cursor, cursor.copy(copy) as writing:
+        for values in rows:
+            writing.write_row(values)
+
+
+def _copy_upsert(conn, table, columns: list[str], keys: tuple[str, ...], rows: list[list]) -> None:
+    """An :func:`upsert` of many rows on PostgreSQL: copied to a temporary table of the table's
+    shape, then one ``INSERT ... SELECT ... ON CONFLICT (keys) DO UPDATE`` of every other column,
+    as the upsert's own. Rows of the same key leave the last one's values, as one upsert a row in
+    turn does (one statement may not update a row twice, so only the last is copied). About a
+    fifth of the client's CPU and half the server's of an ``executemany`` (bench/README)."""
+    from psycopg import sql
+
+    at = [columns.index(key) for key in keys]
+    last = {tuple(values[i] for i in at): values for values in rows}
+    temporary = sql.Identifier(f"secondline_upsert_{table.name}")
+    name = sql.Identifier(*((table.schema,) if table.schema else ()), table.name)
+    listed = sql.SQL(", ").join(map(sql.Identifier, columns))
+    updated = sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c.name))
+                                 for c in table.columns if c.name not in keys)
+    statements = [
+        sql.SQL("CREATE TEMPORARY TABLE IF NOT EXISTS {} (LIKE {} INCLUDING DEFAULTS)").format(temporary, name),
+        sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {} ON CONFLICT ({}) DO UPDATE SET {}").format(
+            name, listed, listed, temporary, sql.SQL(", ").join(map(sql.Identifier, keys)), updated),
+        sql.SQL("TRUNCATE {}").format(temporary),  # empty for the next (a rollback empties it too)
+    ]
+    copy = sql.SQL("COPY {} ({}) FROM STDIN").format(temporary, listed)
     driver = conn.connection.driver_connection
+    with _driver_errors(conn, copy):
+        with driver.cursor() as cursor:
+            cursor.execute(statements[0])
+            with cursor.copy(copy) as writing:
+                for values in last.values():
+                    writing.write_row(values)
+            cursor.execute(statements[1])
+            cursor.execute(statements[2])
+
+
+@contextlib.contextmanager
+def _driver_errors(conn, statement):
+    """The driver's errors raised as SQLAlchemy raises them for a statement it runs (an
+    ``IntegrityError`` for a duplicate key)."""
     try:
-        with driver.cursor() as cursor, cursor.copy(copy) as writing:
-            for values in rows:
-                writing.write_row(values)
+        yield
     except conn.dialect.loaded_dbapi.Error as error:
-        raise DBAPIError.instance(copy.as_string(driver), None, error, conn.dialect.loaded_dbapi.Error,
-                                  dialect=conn.dialect) from error
+        raise DBAPIError.instance(statement.as_string(conn.connection.driver_connection), None, error,
+                                  conn.dialect.loaded_dbapi.Error, dialect=conn.dialect) from error
 
 
 _COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

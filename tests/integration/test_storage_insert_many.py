@@ -111,3 +111,38 @@ def test_a_duplicate_key_fails_the_insert_as_sqlalchemys_own_does_and_stores_not
         assert [r.record_id for r in conn.execute(select(table.c.record_id))] == ["a"]
     assert copied == (["classification_records"] * 2 if engine.dialect.name == "postgresql" else [])
     engine.dispose()
+
+
+def test_a_large_upsert_leaves_each_keys_last_values_as_one_upsert_a_row_does(database_url, monkeypatch):
+    """From COPY_UPSERT_FROM rows an upsert runs on PostgreSQL from a temporary table (COPY, then
+    one INSERT ... SELECT ... ON CONFLICT): rows of the same key, in one call or in two calls of one
+    transaction, leave what upserting the rows one after the other leaves, on either backend."""
+    import secondline.storage as storage
+
+    copied, copy_upsert = [], storage._copy_upsert
+
+    def counted(conn, table, columns, keys, rows):
+        copied.append(len(rows))
+        copy_upsert(conn, table, columns, keys, rows)
+    monkeypatch.setattr(storage, "_copy_upsert", counted)
+    engine = make_engine(database_url)
+    Base.metadata.create_all(engine)
+    table = SubjectRow.__table__
+    statement = upsert(engine, table, ["subject_key"])
+    at = datetime(2027, 1, 1, tzinfo=timezone.utc)
+    first = [{"subject_key": f"k{i % 120}", "subject_type": "enterprise", "revision": i, "next_change_at": None,
+              "notable": i % 2 == 0} for i in range(200)]  # keys k0..k79 twice: the later row wins
+    second = [{"subject_key": f"k{i}", "subject_type": "individual", "revision": 1000 + i, "next_change_at": at,
+               "notable": True} for i in range(100, 220)]
+    with engine.begin() as conn:
+        insert_many(conn, statement, first)
+        insert_many(conn, statement, second)
+        insert_many(conn, statement, second[:3])  # a small batch: the upsert a row of its own
+    expected = {}
+    for row in [*first, *second]:
+        expected[row["subject_key"]] = row
+    with engine.connect() as conn:
+        stored = {r.subject_key: r._asdict() for r in conn.execute(select(table))}
+    assert stored == expected
+    assert copied == ([200, 120] if engine.dialect.name == "postgresql" else [])  # rows given; each key copied once
+    engine.dispose()
