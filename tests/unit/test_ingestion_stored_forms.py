@@ -48,7 +48,7 @@ def test_record_ids_are_distinct_time_ordered_uuids_in_hex():
     before = time.time_ns() // 1_000_000
     ids = list(_record_ids(2000))
     after = time.time_ns() // 1_000_000
-    assert len(set(ids)) == 2000
+    assert len(set(ids)) == 2000 and ids == sorted(ids)  # one call's ids go in at the index's end in turn
     for record_id in ids:
         parsed = uuid.UUID(hex=record_id)
         assert parsed.hex == record_id and parsed.version == 7 and parsed.variant == uuid.RFC_4122
