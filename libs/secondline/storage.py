@@ -227,8 +227,7 @@ def _copy_rows(conn, table, columns: list[str], rows: list[list]) -> None:
     (an ``IntegrityError`` for a duplicate key, as before)."""
     from psycopg import sql
 
-    name = sql.Identifier(*((table.schema,) if table.schema else ()), table.name)
-    copy = sql.SQL("COPY {} ({}) FROM STDIN").format(name, sql.SQL(", ").join(map(sql.Identifier, columns)))
+    copy = sql.SQL("COPY {} ({}) FROM STDIN").format(_table_name(table), sql.SQL(", ").join(map(sql.Identifier, columns)))
     with _driver_errors(conn, copy), conn.connection.driver_connection.cursor() as cursor, cursor.copy(copy) as writing:
         for values in rows:
             writing.write_row(values)
@@ -244,8 +243,7 @@ def _copy_upsert(conn, table, columns: list[str], keys: tuple[str, ...], rows: l
 
     at = [columns.index(key) for key in keys]
     last = {tuple(values[i] for i in at): values for values in rows}
-    temporary = sql.Identifier(f"secondline_upsert_{table.name}")
-    name = sql.Identifier(*((table.schema,) if table.schema else ()), table.name)
+    temporary, name = sql.Identifier(f"secondline_upsert_{table.name}"), _table_name(table)
     listed = sql.SQL(", ").join(map(sql.Identifier, columns))
     updated = sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c.name))
                                  for c in table.columns if c.name not in keys)
@@ -265,6 +263,13 @@ def _copy_upsert(conn, table, columns: list[str], keys: tuple[str, ...], rows: l
                     writing.write_row(values)
             cursor.execute(statements[1])
             cursor.execute(statements[2])
+
+
+def _table_name(table):
+    """The table's name for psycopg's composed SQL, with its schema if it has one."""
+    from psycopg import sql
+
+    return sql.Identifier(*((table.schema,) if table.schema else ()), table.name)
 
 
 @contextlib.contextmanager

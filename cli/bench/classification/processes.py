@@ -48,19 +48,16 @@ def postgres_server_cpu() -> float | None:
     the services, which the services' own CPU figures leave out."""
     found: dict[int, list[str]] = {}
     try:
-        entries = os.listdir("/proc")
+        entries = [int(entry) for entry in os.listdir("/proc") if entry.isdigit()]
     except OSError:
         return None
-    for entry in entries:
-        if not entry.isdigit():
-            continue
+    for pid in entries:
         try:
-            with open(f"/proc/{entry}/stat") as stat:
-                raw = stat.read()
-        except OSError:
+            with open(f"/proc/{pid}/comm") as comm:
+                if comm.read().strip() == "postgres":
+                    found[pid] = _stat(pid)
+        except OSError:  # ended meanwhile
             continue
-        if raw[raw.find("(") + 1:raw.rfind(")")] == "postgres":
-            found[int(entry)] = raw.rsplit(")", 1)[1].split()
     if not found:
         return None
     ticks = 0
