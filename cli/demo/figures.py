@@ -4,8 +4,10 @@ The inspection rates are checked against the measures catalogue (``measures.yaml
 P-R), read independently of the gate: each party of each crossing falls in a category (its
 class, or a listing, or a valid risk alert where that raises its rate), and the share of
 parties drawn for physical inspection is compared with the configured rate. With n parties
-at rate p the share drawn has a standard deviation of sqrt(p(1-p)/n); a share more than four
-of those away from the rate is reported as off.
+at rate p the count drawn is binomial; a count whose two-sided tail probability under the rate
+is below ``ALPHA`` (one in 100,000) is reported as off. The exact tail, not the normal
+approximation: a category of a few dozen AEO entities at 0.5% expects 0.13 draws, and two
+draws, which happen about once in 130 runs, are five standard deviations away.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ CATEGORIES = ("AEO entity", "WHITELIST entity", "WATCHLIST entity", "WHITELIST i
               "WATCHLIST individual", "risk alert (P-R)", "listed (L-2)")
 RULE_OF = {"AEO entity": "M-1", "WHITELIST entity": "M-1", "WATCHLIST entity": "M-1", "WHITELIST individual": "M-1",
            "WATCHLIST individual": "M-1", "risk alert (P-R)": "P-R", "listed (L-2)": "L-2"}
-SIGMAS = 4.0
+ALPHA = 1e-5  # the false alarm a category may raise in a run with the configured rate applied
 LISTED_FLAGS = (common_pb2.FLAG_DISHONESTY_ANTI_SMUGGLING, common_pb2.FLAG_DISHONESTY_MARITIME,
                 common_pb2.FLAG_DISHONESTY_PARTNER)  # a partner's SERIOUS_DISHONESTY restricts under L-2 too (X-3)
 
@@ -106,6 +108,23 @@ class ClassTally:
         return ("AEO", "WHITELIST", "WATCHLIST") if which == "enterprise" else ("WHITELIST", "WATCHLIST")
 
 
+def binomial_tail(n: int, p: float, k: int) -> float:
+    """Two-sided tail of a binomial(n, p) at k: twice the smaller of P(X <= k) and P(X >= k),
+    at most 1. Summed in log space (``math.lgamma``), so n in the hundred thousands is exact
+    enough and quick; p of 0 or 1 makes every other count impossible."""
+    if p <= 0.0 or p >= 1.0:
+        return 1.0 if k == round(p * n) else 0.0
+    log_p, log_q = math.log(p), math.log1p(-p)
+    head = math.lgamma(n + 1)
+
+    def pmf(i: int) -> float:
+        return math.exp(head - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * log_p + (n - i) * log_q)
+
+    below = math.fsum(pmf(i) for i in range(0, k + 1))
+    above = math.fsum(pmf(i) for i in range(k, n + 1))
+    return min(1.0, 2.0 * min(below, above))
+
+
 @dataclass
 class RateRow:
     """One category of parties at the gate: how they were drawn against the configured rate."""
@@ -115,7 +134,6 @@ class RateRow:
     lanes: Counter = field(default_factory=Counter)  # the party's own lane
     drawn: int = 0
     expected: float = 0.0  # sum of the configured rates
-    variance: float = 0.0  # sum of p(1-p)
     expected_yellow: float = 0.0
     applied_differs: int = 0  # parties whose inspection_rate at the gate is not the configured one
 
@@ -131,11 +149,10 @@ class RateRow:
         return self.lanes[lane] / self.parties if self.parties else 0.0
 
     @property
-    def sigmas(self) -> float:
-        """How many standard deviations the drawn count is from the configured rate's."""
-        if self.variance <= 0:
-            return 0.0 if abs(self.drawn - self.expected) < 0.5 else math.inf
-        return abs(self.drawn - self.expected) / math.sqrt(self.variance)
+    def tail(self) -> float:
+        """The two-sided probability, under the configured rate, of a count drawn as far from the
+        expected one as this (a binomial at the category's mean rate; ``binomial_tail``)."""
+        return binomial_tail(self.parties, self.configured, self.drawn)
 
     @property
     def verdict(self) -> str:
@@ -143,7 +160,7 @@ class RateRow:
             return "-"
         if self.applied_differs:
             return "RATE DIFFERS"
-        return "ok" if self.sigmas <= SIGMAS else "OFF"
+        return "ok" if self.tail >= ALPHA else "OFF"
 
     def interval(self) -> tuple[float, float]:
         """Wilson 95% interval of the drawn share."""
@@ -200,7 +217,6 @@ class GateFigures:
             row.lanes[gate_pb2.Lane.Name(party.lane).removeprefix("LANE_")] += 1
             row.drawn += party.drawn
             row.expected += rate
-            row.variance += rate * (1 - rate)
             row.expected_yellow += (1 - rate) if party.credit_class == common_pb2.CREDIT_CLASS_WATCHLIST else 0.0
             row.applied_differs += abs(party.inspection_rate - rate) > 1e-9
 
@@ -255,7 +271,7 @@ class Results:
             for row in gate.rows.values():
                 if row.verdict == "OFF":
                     found.append(f"{row.category}: {row.observed:.2%} drawn for inspection, configured "
-                                 f"{row.configured:.2%} ({row.sigmas:.1f} standard deviations away, n={row.parties:,})")
+                                 f"{row.configured:.2%} (a count this far off has probability {row.tail:.1g} at that rate, n={row.parties:,})")
                 elif row.verdict == "RATE DIFFERS":
                     found.append(f"{row.category}: the gate applied another rate than the configured "
                                  f"{row.configured:.2%} to {row.applied_differs:,} parties")

@@ -7,9 +7,9 @@ any browser, offline, and can be mailed as one file.
 The inspection rates are checked against the measures catalogue (``measures.yaml``, M-1, L-2,
 P-R), read independently of the gate: each party of each crossing falls in a category (its
 class, or a listing, or a valid risk alert where that raises its rate), and the share of
-parties drawn for physical inspection is compared with the configured rate. With n parties
-at rate p the share drawn has a standard deviation of sqrt(p(1-p)/n); a share more than four
-of those away from the rate is reported as off.
+parties drawn for physical inspection is compared with the configured rate: a count drawn whose
+two-sided binomial tail under the rate is below one in 100,000 is reported as off
+(``figures.binomial_tail``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import html
 from collections import Counter
 
 from secondline.dates import CST
-from secondline.cli.demo.figures import fmt_ms, fmt_us, rule_effect, ClassTally, Freshness, GateFigures, IngestFigures, LANES, RULE_OF, RateRow, Results, SIGMAS, percentile
+from secondline.cli.demo.figures import fmt_ms, fmt_us, rule_effect, ClassTally, Freshness, GateFigures, IngestFigures, LANES, RULE_OF, RateRow, Results, percentile
 from secondline.cli.demo.sections import objection_html, objection_lines, partner_html, partner_lines
 from secondline.cli.demo.charts import chart, class_bars, class_table, freshness_chart, freshness_table, hour_columns, kinds_table, lane_bars, latency_histogram, rate_dots, rate_table
 
@@ -156,8 +156,8 @@ def html_report(r: Results) -> str:
     parts.append(_cards(r))
     problems = r.problems()
     parts.append("<h2>What looked wrong</h2>")
-    parts.append("<p class='ok'>Nothing: every inspection rate is within "
-                 f"{SIGMAS:g} standard deviations of the configured one, every replayed decision matches, "
+    parts.append("<p class='ok'>Nothing: every category's count drawn for inspection is one the configured rate "
+                 "gives with probability one in 100,000 or more, every replayed decision matches, "
                  "nothing was dropped.</p>" if not problems else
                  "<ul class='problems'>" + "".join(f"<li>{e(p)}</li>" for p in problems) + "</ul>")
     if r.classes:

@@ -42,7 +42,7 @@ def test_demo_loads_a_population_replays_a_day_at_the_gate_and_writes_its_report
     assert re.search(r"one call at a time .* p50 [\d.]+ ms", out)
     assert re.search(r"Replay \(M-3\) +(\d+) logged decisions decided again: \1 match", out)
     assert re.search(r"reflected at the gate +p50 [\d.,]+ ms", out)
-    assert "Looked wrong: none" in out
+    assert "Looked wrong: none" in out, out[out.find("Looked wrong"):]  # the problems listed, if any
     assert "Suite stopped." in out
     report = tmp_path / "secondline-demo-report.html"
     assert f"Report written to {report}" in out

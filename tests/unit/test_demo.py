@@ -10,7 +10,7 @@ import pytest
 from secondline.common.v1 import common_pb2
 from secondline.dates import CST
 from secondline.cli.demo.population import PORTS, generate_crossings, generate_population
-from secondline.cli.demo.figures import GateFigures, RateRow, Results, configured, percentile
+from secondline.cli.demo.figures import GateFigures, RateRow, Results, binomial_tail, configured, percentile
 from secondline.cli.demo.report import html_report, text_report
 from secondline.errors import DomainError
 from secondline.gate.v1 import gate_pb2
@@ -100,10 +100,28 @@ def test_configured_rate_by_category_m1_l2_pr():
 
 
 def test_a_drawn_share_far_from_the_configured_rate_is_reported():
-    row = RateRow("WHITELIST entity", parties=10_000, drawn=300, expected=300.0, variance=10_000 * 0.03 * 0.97)
+    row = RateRow("WHITELIST entity", parties=10_000, drawn=300, expected=300.0)
     assert row.verdict == "ok"
     row.drawn = 420  # 7 standard deviations up
     assert row.verdict == "OFF"
+    row.drawn = 200  # and 5.9 down
+    assert row.verdict == "OFF"
+
+
+def test_few_parties_at_a_low_rate_are_judged_by_the_exact_tail_not_the_normal_one():
+    # 27 AEO entities at 0.5% expect 0.135 draws; two draws (about one run in 130) are five
+    # standard deviations away, yet nothing is wrong with the gate
+    row = RateRow("AEO entity", parties=27, drawn=2, expected=27 * 0.005)
+    assert row.verdict == "ok" and 0.01 < row.tail < 0.02
+    row.drawn = 6  # about 2e-8: that is a gate drawing at another rate
+    assert row.verdict == "OFF"
+    # a rate of nothing (WHITELIST individuals) admits no draw at all, a rate of all no miss
+    assert RateRow("WHITELIST individual", parties=500, drawn=0, expected=0.0).verdict == "ok"
+    assert RateRow("WHITELIST individual", parties=500, drawn=1, expected=0.0).verdict == "OFF"
+    assert RateRow("risk alert (P-R)", parties=3, drawn=2, expected=3.0).verdict == "OFF"
+    # the tail against a direct sum of the binomial's terms
+    assert abs(binomial_tail(10, 0.5, 8) - 2 * (45 + 10 + 1) / 1024) < 1e-12
+    assert binomial_tail(10, 0.5, 5) == 1.0
     assert percentile([5, 1, 3, 2, 4], 50) == 3 and percentile([5, 1, 3, 2, 4], 100) == 5
 
 
