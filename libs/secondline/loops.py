@@ -20,6 +20,7 @@ handlers) and puts its pipes on the running loop, on either loop.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import subprocess
 from typing import Awaitable, Literal, TypeVar
 
@@ -53,10 +54,16 @@ class Child:
         self.popen, self.stdin, self.stdout, self.pid = popen, stdin, stdout, popen.pid
 
     @classmethod
-    async def start(cls, args: list[str], env: dict[str, str], limit: int) -> "Child":
+    async def start(cls, args: list[str], env: dict[str, str], limit: int, pipe_bytes: int = 0) -> "Child":
+        """Start it; ``pipe_bytes``: the capacity asked for its two pipes (Linux; 64 KiB when not
+        given). A child answering a message larger than its pipe blocks until the loop has read
+        the rest, and the loop reads only when it holds the GIL: a pipe that takes a whole answer
+        lets the child go on to the next message meanwhile."""
         popen = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         loop = asyncio.get_running_loop()
         try:
+            if pipe_bytes:
+                _size_pipes((popen.stdin, popen.stdout), pipe_bytes)
             reader = asyncio.StreamReader(limit=limit, loop=loop)
             await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader, loop=loop), popen.stdout)
             transport, protocol = await loop.connect_write_pipe(asyncio.streams.FlowControlMixin, popen.stdin)
@@ -78,6 +85,29 @@ class Child:
         while self.popen.poll() is None:
             await asyncio.sleep(0.02)
         return self.popen.returncode
+
+
+def _size_pipes(pipes, size: int) -> None:
+    """Ask for ``size`` bytes of capacity for each pipe, where the platform lets one; above the
+    system's limit for a user (``/proc/sys/fs/pipe-max-size``, 1 MiB by default), that limit."""
+    setting = getattr(fcntl, "F_SETPIPE_SZ", None)  # Linux only
+    if setting is None:
+        return
+    for pipe in pipes:
+        for wanted in (size, _pipe_max()):
+            try:
+                fcntl.fcntl(pipe.fileno(), setting, wanted)
+                break
+            except OSError:  # EPERM above the limit: the limit, else the pipe as it is
+                continue
+
+
+def _pipe_max() -> int:
+    try:
+        with open("/proc/sys/fs/pipe-max-size") as f:
+            return int(f.read())
+    except (OSError, ValueError):
+        return 0
 
 
 __all__ = ["Child", "EventLoop", "current", "run"]

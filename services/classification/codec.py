@@ -7,12 +7,12 @@ encode and compare faster than ISO strings (classification encodes a timeline pe
 from __future__ import annotations
 
 import functools
-import json
 from datetime import datetime
 
 import orjson
 
 from secondline.dates import CST
+from secondline.jsontext import compact
 
 from .domain import Contribution, Segment
 
@@ -27,26 +27,15 @@ def _p(value: int | None) -> datetime | None:
     return datetime.fromtimestamp(value, CST) if value is not None else None
 
 
-_ascii_encode = json.JSONEncoder(separators=(",", ":")).encode
-"""The text timelines have always been stored as: compact, non-ASCII characters escaped."""
-
-
-def _encode(value) -> str:
-    """``_ascii_encode(value)``, by orjson (about 0.5 µs a timeline against 4.4). The two write
-    the same text but for the characters the json module escapes and orjson does not: non-ASCII
-    and DEL. A timeline holds none (rule ids, classes, flags, record ids, partners' codes);
-    should one ever, it is written as before, so that a timeline's text, and the digest a shard
-    compares (timelines.digest), never change with the encoder."""
-    text = orjson.dumps(value).decode()
-    return text if text.isascii() and "\x7f" not in text else _ascii_encode(value)
-
-
 def dump_timeline(segments: list[Segment]) -> str:
     contributions: dict[Contribution, int] = {}
     for segment in segments:
         for c in segment.contributions:
             contributions.setdefault(c, len(contributions))
-    return _encode({
+    # compact: the text timelines have always been stored as (json module, non-ASCII escaped),
+    # by orjson where the two agree; a timeline's text, and the digest a shard compares
+    # (timelines.digest), never change with the encoder.
+    return compact({
         # A partner's contribution (X-2, X-3) also names the partner and the rule it counts as.
         "contributions": [[c.rule, c.effect, _t(c.start), _t(c.end), list(c.records),
                            *((c.partner, c.counts_as) if c.partner else ())] for c in contributions],

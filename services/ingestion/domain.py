@@ -8,16 +8,14 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date, datetime
 from typing import Any
 
+from secondline.jsontext import compact_sorted
+
 RawDate = tuple[int, int, int]
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
-"""What ``json.dumps(value, sort_keys=True, separators=(",", ":"))`` makes, without a new
-encoder a call: the canonical JSON of a record's content, which its digest is taken of (R-3)."""
 
 
 @dataclass(frozen=True)
@@ -158,7 +156,7 @@ class Content:
     @cached_property
     def canonical_json(self) -> str:
         """The canonical JSON the log stores and the digest is taken of, computed once."""
-        return _CANONICAL.encode(self.stored_json)
+        return compact_sorted(self.stored_json)  # json.dumps(sort_keys=True, separators=(",", ":")), by orjson
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Content":
