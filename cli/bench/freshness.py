@@ -21,6 +21,19 @@ Freshness is visible minus acknowledged (both on the machine's monotonic clock, 
 processes share). It prints the gate's latency with and without filing, their ratio, and the
 freshness percentiles; goals (issue): freshness p99 <= 200 ms, gate p99 with filing <= 1.1x
 without. It is a report, not a test: exit status 1 only if a call failed.
+
+Where the processes run (``--layout``):
+
+- ``shared``: every process on every core, as ``secondline up`` runs them on one machine. On a
+  machine of two cores the filing's services then take cores the gate and its load client need,
+  and the gate's p99 measures that contention as much as the gate;
+- ``apart``: the gate and the load client on one half of the cores, ingestion, classification
+  (its shard workers too) and this process, which files, on the other (``sched_setaffinity``,
+  Linux), as a deployment runs the gate in pods of its own and the lanes on their own machines.
+  What the filing then costs the gate is its own part of it: the change feed it follows and
+  the snapshot updates it applies.
+
+``both`` (the default) runs the rounds in each layout, one after the other.
 """
 
 from __future__ import annotations
@@ -28,6 +41,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import bisect
+import functools
 import json
 import os
 import resource
@@ -65,6 +79,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repeat", type=int, default=3, help="rounds of (without, with) filing; medians reported (default 3)")
     parser.add_argument("--population", type=int, default=5000, help="records filed before the rounds (default 5000)")
     parser.add_argument("--data", type=Path, help="keep the suite's folder (logs, databases) here; default a temporary one")
+    parser.add_argument("--layout", choices=("shared", "apart", "both"), default="both",
+                        help="shared: every process on every core; apart: the gate and its load client on half the "
+                             "cores, the filing's services on the other half (Linux, 2 cores or more); default both")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -76,28 +93,114 @@ def run(args: argparse.Namespace) -> int:
         suite = start_suite(data, services=[s for s in SERVICES if s.name in ("ingestion", "classification", "gate")],
                             ready_timeout=120)
         try:
-            return asyncio.run(_rounds(args, suite))
+            layouts = ("shared", "apart") if args.layout == "both" else (args.layout,)
+            if "apart" in layouts and not Layout.possible():
+                print("  layout apart: needs Linux's sched_setaffinity and 2 cores or more; shared only")
+                layouts = ("shared",)
+            return asyncio.run(_layouts(args, suite, [Layout(name, suite) for name in layouts]))
         finally:
             suite.stop()
 
 
-async def _rounds(args, suite) -> int:
+class Layout:
+    """Which cores each process may run on for a layout's rounds (see the module's text)."""
+
+    def __init__(self, name: str, suite) -> None:
+        self.name, self.suite = name, suite
+        cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+        self.all = set(cpus)
+        self.gate, self.filing = set(cpus[:len(cpus) // 2]), set(cpus[len(cpus) // 2:])
+
+    @staticmethod
+    def possible() -> bool:
+        return hasattr(os, "sched_setaffinity") and len(os.sched_getaffinity(0)) >= 2
+
+    def describe(self) -> str:
+        if self.name == "shared":
+            return f"layout shared: every process on cores {_cores(self.all)}"
+        # as read back from the processes (once pinned), not as asked for
+        pids = self.suite.pids()
+        gate, filing = os.sched_getaffinity(pids["gate"]), os.sched_getaffinity(pids["ingestion"])
+        return (f"layout apart: the gate and the load client on cores {_cores(gate)}; ingestion, classification "
+                f"and the filing on {_cores(filing)}")
+
+    def __enter__(self) -> "Layout":
+        pids = self.suite.pids()
+        if self.name == "apart":
+            _pin([pids["gate"]], self.gate)
+            _pin([pid for name, pid in pids.items() if name != "gate"] + [os.getpid()], self.filing)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        if self.name == "apart":
+            _pin(list(self.suite.pids().values()) + [os.getpid()], self.all)
+
+    def load_client(self, pid: int) -> None:
+        """Put a load client just started where the layout has it (its threads start after)."""
+        if self.name == "apart":
+            _pin([pid], self.gate)
+
+
+def _pin(pids: list[int], cpus: set[int]) -> None:
+    """Every thread of each process, and of its children (classification's shard workers, the
+    edge checks' worker), on ``cpus``; a thread or process that ended meanwhile is skipped."""
+    from secondline.cli.bench.classification.processes import children
+
+    todo, seen = list(pids), set()
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        try:
+            threads = [int(t) for t in os.listdir(f"/proc/{pid}/task")]
+        except OSError:
+            continue
+        for tid in threads:
+            try:
+                os.sched_setaffinity(tid, cpus)
+            except OSError:
+                continue
+        todo += children(pid)
+
+
+def _cores(cpus: set[int]) -> str:
+    return ",".join(map(str, sorted(cpus)))
+
+
+async def _layouts(args, suite, layouts: list["Layout"]) -> int:
+    """The population filed once, then each layout's rounds (one filer: its records go on
+    being new ones, for subjects nobody has filed about)."""
     ingestion = grpc.aio.insecure_channel(suite.address("ingestion"))
     classification = grpc.aio.insecure_channel(suite.address("classification"))
-    filer = Filer(ingestion_pb2_grpc.IngestionServiceStub(ingestion),
-                  classification_pb2_grpc.ClassificationServiceStub(classification))
-    started = time.perf_counter()
-    await filer.population(args.population)
-    print(f"  population: {args.population:,} records filed and classified in {time.perf_counter() - started:.1f} s")
+    try:
+        filer = Filer(ingestion_pb2_grpc.IngestionServiceStub(ingestion),
+                      classification_pb2_grpc.ClassificationServiceStub(classification))
+        started = time.perf_counter()
+        await filer.population(args.population)
+        print(f"  population: {args.population:,} records filed and classified in {time.perf_counter() - started:.1f} s")
+        for layout in layouts:
+            with layout:
+                if await _rounds(args, suite, filer, layout):
+                    return 1
+        return 0
+    finally:
+        await ingestion.close()
+        await classification.close()
+
+
+async def _rounds(args, suite, filer: "Filer", layout: "Layout") -> int:
+    print(f"  {layout.describe()}")
+    load = functools.partial(_load, layout=layout)
     rounds: list[tuple[dict, dict, list[float]]] = []
     for round_ in range(args.repeat):
         with CpuShares(suite) as alone_cpu:
-            alone = await _load(suite.address("gate"), args, f"a{round_}")
+            alone = await load(suite.address("gate"), args, f"{layout.name[0]}a{round_}")
         stop = asyncio.Event()
         with CpuShares(suite) as loaded_cpu:
             filing = asyncio.create_task(filer.file(args.records_rate, stop))
             try:
-                loaded = await _load(suite.address("gate"), args, f"b{round_}")
+                loaded = await load(suite.address("gate"), args, f"{layout.name[0]}b{round_}")
             finally:
                 stop.set()
             filed = await filing
@@ -112,13 +215,11 @@ async def _rounds(args, suite) -> int:
         if alone["errors"] or loaded["errors"]:
             print(f"  FAILED calls: {alone['errors'] or loaded['errors']}")
             return 1
-    await ingestion.close()
-    await classification.close()
-    _report(rounds)
+    _report(rounds, layout)
     return 0
 
 
-def _report(rounds) -> None:
+def _report(rounds, layout: Layout) -> None:
     def median(values):
         return statistics.median(values)
     alone_p99 = median([a["p99"] for a, _, _ in rounds])
@@ -133,7 +234,8 @@ def _report(rounds) -> None:
     print(f"  freshness p50 / p99 / max ms                     {median([percentile(f, 0.5) for _, _, f in rounds]):.0f} / "
           f"{fresh_p99:.0f} / {median([f[-1] if f else 0 for _, _, f in rounds]):.0f}")
     print()
-    print("goal (issue)                                      measured        goal")
+    print(f"goal (issue), {layout.describe()}")
+    print("                                                  measured        goal")
     print(f"record acknowledged -> in the gate's decisions, p99 {fresh_p99:7.0f} ms   <= 200 ms   {'met' if fresh_p99 <= 200 else 'NOT met'}")
     print(f"gate p99 with filing / without                    {ratio:6.2f}x     <= 1.1x    {'met' if ratio <= 1.1 else 'NOT met'}")
 
@@ -238,11 +340,12 @@ class Filer:
         return sorted(found), unseen
 
 
-async def _load(address: str, args, tag: str) -> dict:
+async def _load(address: str, args, tag: str, *, layout: Layout) -> dict:
     """Run the load client process for one run; its summary."""
     command = json.dumps({"address": address, "rate": args.rate, "warmup": args.warmup, "duration": args.duration, "tag": tag})
     process = await asyncio.create_subprocess_exec(sys.executable, "-m", "secondline.cli.bench.freshness", command,
                                                    stdout=subprocess.PIPE)
+    layout.load_client(process.pid)
     out, _ = await process.communicate()
     if process.returncode:
         raise RuntimeError(f"the load client failed (exit status {process.returncode})")
