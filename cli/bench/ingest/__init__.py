@@ -23,7 +23,6 @@ See bench/README.md.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 import tempfile
@@ -32,6 +31,7 @@ from collections import defaultdict
 import sqlalchemy
 from sqlalchemy.engine import make_url
 
+from secondline import loops
 from secondline.cli.bench.common import machine
 from secondline.common.v1 import common_pb2
 from secondline.ingestion.v1 import ingestion_pb2
@@ -82,6 +82,9 @@ def _safe(url: str) -> str:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``secondline bench ingest``."""
     parser.add_argument("--records", type=int, default=50_000, help="records to file (default 50000)")
+    parser.add_argument("--loop", choices=["uvloop", "asyncio"], default="uvloop",
+                        help="event loop of the service (its setting server.event_loop) and of the client beside it "
+                             "in this process (default uvloop, the service's default)")
     parser.add_argument("--chunk", type=int, default=500,
                         help="records per stream message, and rows per raw transaction (default 500)")
     parser.add_argument("--backends", default="sqlite,postgres", help="comma-separated: sqlite, postgres")
@@ -116,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
     if args.records < 1 or args.chunk < 1 or args.repeat < 1 or args.warmup < 1:
         print("bench ingest: --records, --chunk, --repeat and --warmup must be positive", file=sys.stderr)
         return 2
-    return asyncio.run(main_async(args))
+    return loops.run(main_async(args), args.loop)
 
 
 async def main_async(args) -> int:
@@ -136,7 +139,7 @@ async def main_async(args) -> int:
         kinds[common_pb2.RecordKind.Name(msg.kind).removeprefix("RECORD_KIND_")] += 1
     individuals = sum(1 for _, msg in records if msg.subject.WhichOneof("id") == "individual")
     print(f"Secondline ingestion benchmark: {args.records} records, {args.chunk} per stream message, view {args.view}, "
-          f"{len(streams)} concurrent streams (one per department), seed {args.seed}")
+          f"{len(streams)} concurrent streams (one per department), seed {args.seed}, {loops.current()} event loop")
     print(machine(f"SQLAlchemy {sqlalchemy.__version__}"))
     print("kinds: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]))
           + f"; {individuals} about individuals")
