@@ -20,9 +20,10 @@ handlers) and puts its pipes on the running loop, on either loop.
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import subprocess
 from typing import Awaitable, Literal, TypeVar
+
+from secondline.pipes import size_pipes
 
 EventLoop = Literal["uvloop", "asyncio"]
 T = TypeVar("T")
@@ -63,7 +64,7 @@ class Child:
         loop = asyncio.get_running_loop()
         try:
             if pipe_bytes:
-                _size_pipes((popen.stdin, popen.stdout), pipe_bytes)
+                size_pipes((popen.stdin, popen.stdout), pipe_bytes)
             reader = asyncio.StreamReader(limit=limit, loop=loop)
             await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader, loop=loop), popen.stdout)
             transport, protocol = await loop.connect_write_pipe(asyncio.streams.FlowControlMixin, popen.stdin)
@@ -85,29 +86,6 @@ class Child:
         while self.popen.poll() is None:
             await asyncio.sleep(0.02)
         return self.popen.returncode
-
-
-def _size_pipes(pipes, size: int) -> None:
-    """Ask for ``size`` bytes of capacity for each pipe, where the platform lets one; above the
-    system's limit for a user (``/proc/sys/fs/pipe-max-size``, 1 MiB by default), that limit."""
-    setting = getattr(fcntl, "F_SETPIPE_SZ", None)  # Linux only
-    if setting is None:
-        return
-    for pipe in pipes:
-        for wanted in (size, _pipe_max()):
-            try:
-                fcntl.fcntl(pipe.fileno(), setting, wanted)
-                break
-            except OSError:  # EPERM above the limit: the limit, else the pipe as it is
-                continue
-
-
-def _pipe_max() -> int:
-    try:
-        with open("/proc/sys/fs/pipe-max-size") as f:
-            return int(f.read())
-    except (OSError, ValueError):
-        return 0
 
 
 __all__ = ["Child", "EventLoop", "current", "run"]

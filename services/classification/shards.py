@@ -32,6 +32,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine, bindparam, select
 
+from secondline.pipes import size_pipes
 from secondline.rules_config import RulesConfig
 from secondline.storage import make_engine
 
@@ -75,6 +76,8 @@ class Shards:
         context = multiprocessing.get_context("spawn")
         self._pools = [ProcessPoolExecutor(1, mp_context=context, initializer=_init, initargs=self._args)
                        for _ in range(self.count)]
+        for pool in self._pools:
+            _size_pipes(pool)
 
     def submit(self, url: str, work: list[Work], now: datetime, batch: int = 0) -> list[Future]:
         """Send each shard its part of ``work`` on the database at ``url`` (in the order given),
@@ -122,6 +125,18 @@ class Shards:
         for pool in self._pools:
             pool.shutdown(wait=True, cancel_futures=True)
         self._pools = []
+
+
+def _size_pipes(pool: ProcessPoolExecutor) -> None:
+    """The pool's two pipes (its calls, its results) sized to carry a batch's part at once
+    (``secondline.pipes``): at 64 KiB a worker answering a few megabytes of timelines blocked
+    on every 64 KiB until the pool's result thread, waiting for the GIL the writer and the event
+    loop hold, had read it. The pipes are the queues' private connections, made when the pool
+    is (its processes start at the first call, after this); should a Python release name them
+    otherwise, the pipes stay as they are."""
+    ends = [getattr(getattr(pool, queue, None), end, None)
+            for queue in ("_call_queue", "_result_queue") for end in ("_reader", "_writer")]
+    size_pipes([end for end in ends if end is not None and hasattr(end, "fileno")])
 
 
 # -- in the worker process -----------------------------------------------------------------------

@@ -38,6 +38,7 @@ from typing import Callable
 from secondline.auth import Principal
 from secondline.errors import Unavailable
 from secondline.loops import Child
+from secondline.pipes import PIPE_BYTES
 from secondline.ingestion.v1 import ingestion_pb2
 from secondline.rules_config import RulesConfig
 
@@ -51,9 +52,6 @@ MIN_RECORDS = 64
 """Records a message needs for its checks to go to the worker process (settings edge_checks)."""
 STOP_SECONDS = 5.0
 RETRY_SECONDS = 30.0
-PIPE_BYTES = 1 << 20
-"""Capacity asked for each worker's pipes: an answer to a message of 500 records (about 200 KB)
-goes in at once, and the worker checks the next message while the service reads it."""
 """How soon after a worker failed to start another is tried (messages are checked in the service meanwhile)."""
 
 
@@ -119,7 +117,7 @@ class EdgeChecks:
     async def _spawn(self) -> _Worker:
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
         process = await Child.start([sys.executable, "-m", "secondline.services.ingestion.check_worker"],
-                                    env, limit=2 ** 24, pipe_bytes=PIPE_BYTES)
+                                    env, limit=2 ** 24, pipe_bytes=PIPE_BYTES)  # an answer of 500 records (~200 KB) at once
         worker = _Worker(process)
         worker.ready.add_done_callback(lambda f: f.cancelled() or f.exception())  # seen by takes()
         worker.reader = asyncio.create_task(self._read(worker), name="edge-checks-reader")

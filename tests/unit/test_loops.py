@@ -9,6 +9,7 @@ import uvloop
 from pydantic import ValidationError
 
 from secondline import loops
+from secondline.pipes import pipe_max
 from secondline.server import ServerSettings
 
 
@@ -65,5 +66,5 @@ def test_a_childs_pipes_take_the_capacity_asked_for_and_carry_a_message_larger_t
 
     sizes, same, code = loops.run(main(), kind)
     # the system's limit for a user is 1 MiB by default; a lower one is what is given then
-    assert all(size >= min(1 << 20, loops._pipe_max() or 1 << 20) for size in sizes) and sizes[0] > 65536, sizes
+    assert all(size >= min(1 << 20, pipe_max() or 1 << 20) for size in sizes) and sizes[0] > 65536, sizes
     assert same and code == 0
