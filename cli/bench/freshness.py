@@ -128,12 +128,15 @@ class Layout:
         pids = self.suite.pids()
         if self.name == "apart":
             _pin([pids["gate"]], self.gate)
-            _pin([pid for name, pid in pids.items() if name != "gate"] + [os.getpid()], self.filing)
+            _pin([pid for name, pid in pids.items() if name != "gate"], self.filing)
+            # This process's own threads only: the services are its children too
+            _pin([os.getpid()], self.filing, children=False)
         return self
 
     def __exit__(self, *_exc) -> None:
         if self.name == "apart":
-            _pin(list(self.suite.pids().values()) + [os.getpid()], self.all)
+            _pin(list(self.suite.pids().values()), self.all)
+            _pin([os.getpid()], self.all, children=False)
 
     def load_client(self, pid: int) -> None:
         """Put a load client just started where the layout has it (its threads start after)."""
@@ -141,10 +144,11 @@ class Layout:
             _pin([pid], self.gate)
 
 
-def _pin(pids: list[int], cpus: set[int]) -> None:
-    """Every thread of each process, and of its children (classification's shard workers, the
-    edge checks' worker), on ``cpus``; a thread or process that ended meanwhile is skipped."""
-    from secondline.cli.bench.classification.processes import children
+def _pin(pids: list[int], cpus: set[int], *, children: bool = True) -> None:
+    """Every thread of each process, and with ``children`` of its children and theirs
+    (classification's shard workers, the edge checks' worker), on ``cpus``; a thread or process
+    that ended meanwhile is skipped."""
+    from secondline.cli.bench.classification.processes import children as children_of
 
     todo, seen = list(pids), set()
     while todo:
@@ -161,7 +165,8 @@ def _pin(pids: list[int], cpus: set[int]) -> None:
                 os.sched_setaffinity(tid, cpus)
             except OSError:
                 continue
-        todo += children(pid)
+        if children:
+            todo += children_of(pid)
 
 
 def _cores(cpus: set[int]) -> str:

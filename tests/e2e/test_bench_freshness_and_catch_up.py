@@ -37,8 +37,11 @@ def test_the_freshness_benchmark_sees_each_filed_record_in_the_gates_decisions(t
     assert out.count("record acknowledged -> in the gate's decisions, p99") == layouts
     assert "layout shared: every process on cores" in out
     if layouts == 2:
-        assert re.search(r"layout apart: the gate and the load client on cores [\d,]+; ingestion, classification and "
-                         r"the filing on [\d,]+", out), out
+        apart = re.search(r"layout apart: the gate and the load client on cores ([\d,]+); ingestion, classification and "
+                          r"the filing on ([\d,]+)", out)
+        assert apart, out
+        # as read back from the processes: the two halves share no core
+        assert not set(apart.group(1).split(",")) & set(apart.group(2).split(",")), apart.group(0)
         assert len(re.findall(r"round 1: gate alone", out)) == 2
 
 
