@@ -106,6 +106,8 @@ TABLE: dict[str, Access] = {
         "ListNotableSubjects": Access("list notable subjects", {"service/gate": ALL, "operator": ALL}),
         "StreamChanges": Access("follow the change feed", {"service/gate": ALL, "service/recognition": ALL,
                                                            "operator": ALL}),
+        "StreamChangeBatches": Access("follow the change feed", {"service/gate": ALL, "service/recognition": ALL,
+                                                                 "operator": ALL}),
         "StreamDepartmentChanges": Access("follow a department's class changes (I-2)", {"department": OWN}),
         "ExportClasses": Access("take a desensitised snapshot (I-3)", {"firm": ENTITIES, "operator": ENTITIES}),
         "GetStatus": Access("read the status", dict(READERS_OF_STATUS)),

@@ -165,10 +165,7 @@ class ClassificationServicer(classification_pb2_grpc.ClassificationServiceServic
         return pb.ListNotableSubjectsResponse(revision=revision, next_page_token=token, states=fitting)
 
     async def StreamChanges(self, request, context):
-        interval = request.heartbeat_interval.ToTimedelta().total_seconds() if request.follow else 0.0
-        if interval and interval < HEARTBEAT_MIN_SECONDS:
-            await abort(context, InvalidArgument.of([FieldViolation(
-                "heartbeat_interval", f"must be at least {HEARTBEAT_MIN_SECONDS} s, or unset for no heartbeats")]), ERROR_DOMAIN)
+        interval = await _heartbeat_interval(request, context)
         changes = self._c.changes(request.after_revision, follow=request.follow)
         if interval:
             changes = with_heartbeats(changes, interval)
@@ -178,12 +175,23 @@ class ClassificationServicer(classification_pb2_grpc.ClassificationServiceServic
                 yield pb.StreamChangesResponse(revision=last, heartbeat=True)
                 continue
             last = change.revision
-            answer = rules_engine.answer_at(change.timeline, change.effective_at, change.subject_type)
-            yield pb.StreamChangesResponse(
-                revision=change.revision,
-                state=state(change.subject_type, change.subject_key, change.timeline, change.revision),
-                current=subject_class(change.subject_type, change.subject_key, change.effective_at, answer, change.revision),
-                record_id=change.record_id, traceparent=change.traceparent)
+            yield _change_message(change)
+
+    async def StreamChangeBatches(self, request, context):
+        """StreamChanges' feed a page of changes a message (within the feed's message bytes)."""
+        interval = await _heartbeat_interval(request, context)
+        batches = self._c.change_pages(request.after_revision, follow=request.follow)
+        if interval:
+            batches = with_heartbeats(batches, interval, ahead=2)  # pages of up to FEED_PAGE changes
+        last = request.after_revision
+        async for page in batches:
+            if page is None:
+                yield pb.StreamChangeBatchesResponse(revision=last, heartbeat=True)
+                continue
+            for run in by_bytes(map(_change_message, page), budget=self._feed_bytes,
+                                size=lambda m: field_bytes(m.ByteSize())):
+                last = run[-1].revision
+                yield pb.StreamChangeBatchesResponse(changes=run, revision=last)
 
     async def StreamDepartmentChanges(self, request, context):
         """I-2: the calling department's feed (sharing.Sharing.department_changes)."""
@@ -238,14 +246,33 @@ class ClassificationServicer(classification_pb2_grpc.ClassificationServiceServic
         return pb.GetStatusResponse(record_cursor=str(self._c.progress.cursor), revision=self._c.progress.revision)
 
 
-async def with_heartbeats(changes: AsyncIterator, interval: float) -> AsyncIterator:
-    """The changes, with ``None`` whenever ``interval`` seconds pass without one.
+async def _heartbeat_interval(request, context) -> float:
+    """A following request's heartbeat interval in seconds (0: none); below the minimum, refused."""
+    interval = request.heartbeat_interval.ToTimedelta().total_seconds() if request.follow else 0.0
+    if interval and interval < HEARTBEAT_MIN_SECONDS:
+        await abort(context, InvalidArgument.of([FieldViolation(
+            "heartbeat_interval", f"must be at least {HEARTBEAT_MIN_SECONDS} s, or unset for no heartbeats")]), ERROR_DOMAIN)
+    return interval
 
-    The changes are read by a task of their own into a small queue: timing out a wait on the
-    queue is safe, where timing out the generator itself would close it. When the changes end
-    (or fail), that shows at the next wait at the latest.
+
+def _change_message(change) -> pb.StreamChangesResponse:
+    """A change of the feed as StreamChanges (and, within a batch, StreamChangeBatches) sends it."""
+    answer = rules_engine.answer_at(change.timeline, change.effective_at, change.subject_type)
+    return pb.StreamChangesResponse(
+        revision=change.revision,
+        state=state(change.subject_type, change.subject_key, change.timeline, change.revision),
+        current=subject_class(change.subject_type, change.subject_key, change.effective_at, answer, change.revision),
+        record_id=change.record_id, traceparent=change.traceparent)
+
+
+async def with_heartbeats(changes: AsyncIterator, interval: float, *, ahead: int = 256) -> AsyncIterator:
+    """The changes (or pages of them), with ``None`` whenever ``interval`` seconds pass without one.
+
+    The changes are read by a task of their own into a small queue of ``ahead`` items: timing
+    out a wait on the queue is safe, where timing out the generator itself would close it. When
+    the changes end (or fail), that shows at the next wait at the latest.
     """
-    queue: asyncio.Queue = asyncio.Queue(maxsize=256)
+    queue: asyncio.Queue = asyncio.Queue(maxsize=ahead)
 
     async def pump() -> None:
         async for change in changes:

@@ -127,12 +127,16 @@ class Classification:
 
     async def changes(self, after: int, *, follow: bool) -> AsyncIterator[Change]:
         """Changes after revision ``after`` in revision order; with ``follow``, forever."""
-        async for page in pages(lambda revision, size: self.db.read(self.store.changes_after, revision, size),
-                                after=after, position=lambda change: change.revision, follow=follow,
-                                page_size=FEED_PAGE, committed=self.progress.changed,
-                                version=lambda: self.progress.revision, poll_seconds=POLL_SECONDS):
+        async for page in self.change_pages(after, follow=follow):
             for change in page:
                 yield change
+
+    def change_pages(self, after: int, *, follow: bool) -> AsyncIterator[list[Change]]:
+        """:meth:`changes` as the pages they are read in (at most ``FEED_PAGE`` changes each)."""
+        return pages(lambda revision, size: self.db.read(self.store.changes_after, revision, size),
+                     after=after, position=lambda change: change.revision, follow=follow,
+                     page_size=FEED_PAGE, committed=self.progress.changed,
+                     version=lambda: self.progress.revision, poll_seconds=POLL_SECONDS)
 
 
 def _period_text(period) -> str:

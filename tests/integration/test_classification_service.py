@@ -190,3 +190,32 @@ async def test_classification_keeps_answering_while_ingestion_is_down_and_resume
     finally:
         await classification.stop()
         await ingestion.stop()
+
+
+async def test_the_batched_change_feed_carries_the_same_changes_a_transaction_a_message(suite):
+    # Three subjects in one message: ingestion commits them together, classification applies
+    # them in one batch, and the batched feed reads those changes as one page.
+    keys = ["91460100MA5T0A3D5P", "91460000MA5T00001F", "914600007500000001"]
+    request = ingestion_pb2.SubmitRecordsRequest(records=[record(source_id=f"b{i}", enterprise=key, decided_on=date(2026, 1, 10))
+                                                          for i, key in enumerate(keys)])
+    results = [r async for reply in suite.stub.SubmitRecords(iter([request]), metadata=ANTI) for r in reply.results]
+    assert all(r.WhichOneof("result") == "record" for r in results), results
+    for key in keys:
+        await class_of(suite, "2026-01-10T00:00:00+08:00", results[-1].record.cursor, enterprise=key)
+    one_a_message = [c async for c in suite.classification.StreamChanges(pb.StreamChangesRequest(), metadata=GATE)]
+    batches = [b async for b in suite.classification.StreamChangeBatches(pb.StreamChangeBatchesRequest(), metadata=GATE)]
+    assert [c for b in batches for c in b.changes] == one_a_message  # the same changes, in the same order
+    assert len(one_a_message) == 3 and len(batches) == 1 and batches[0].revision == one_a_message[-1].revision
+    # Resumed after a revision, and followed: what is after it, then heartbeats naming the last revision.
+    follow = suite.classification.StreamChangeBatches(pb.StreamChangeBatchesRequest(
+        after_revision=one_a_message[0].revision, follow=True, heartbeat_interval={"nanos": 100_000_000}), metadata=GATE)
+    first = await asyncio.wait_for(follow.read(), 10)
+    assert [c.revision for c in first.changes] == [c.revision for c in one_a_message[1:]] and not first.heartbeat
+    beat = await asyncio.wait_for(follow.read(), 10)
+    assert beat.heartbeat and not beat.changes and beat.revision == one_a_message[-1].revision
+    follow.cancel()
+    with pytest.raises(grpc.aio.AioRpcError) as refused:  # a heartbeat more often than 100 ms is refused
+        async for _ in suite.classification.StreamChangeBatches(pb.StreamChangeBatchesRequest(
+                follow=True, heartbeat_interval={"nanos": 10_000_000}), metadata=GATE):
+            pass
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT

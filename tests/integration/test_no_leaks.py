@@ -77,6 +77,7 @@ def requests(known: dict) -> dict[str, list]:
                            cpb.ListCandidatesRequest(list=common_pb2.DISHONESTY_LIST_MARITIME)],
         "ListNotableSubjects": [cpb.ListNotableSubjectsRequest()],
         "StreamChanges": [cpb.StreamChangesRequest()],
+        "StreamChangeBatches": [cpb.StreamChangeBatchesRequest()],
         "StreamDepartmentChanges": [cpb.StreamDepartmentChangesRequest()],
         "ExportClasses": [cpb.ExportClassesRequest()],
         "GetStatus": [cpb.GetStatusRequest()],

@@ -5,7 +5,7 @@
 
 It starts, each as a process of its own on loopback:
 
-- a stub classification service serving ``ListNotableSubjects`` and ``StreamChanges`` (heartbeats
+- a stub classification service serving ``ListNotableSubjects`` and the change feed (heartbeats
   only, the feed is quiet) for ``--subjects`` synthetic subjects that are not plain whitelist;
 - the gate, exactly as ``secondline up`` starts it (``python -m secondline.services.gate
   --config FILE``, its decision log in SQLite in a temporary folder), once it has loaded them;

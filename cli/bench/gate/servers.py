@@ -95,6 +95,16 @@ def serve_stub(argv: list[str]) -> int:
             if interval:
                 yield cpb.StreamChangesResponse(revision=revision, heartbeat=True)
 
+    async def stream_change_batches(request: cpb.StreamChangeBatchesRequest, context):
+        streams["streams"] += 1
+        if not request.follow:
+            return
+        interval = request.heartbeat_interval.ToTimedelta().total_seconds() if request.HasField("heartbeat_interval") else 0
+        while True:  # as stream_changes
+            await asyncio.sleep(max(interval, 0.1) if interval else 3600)
+            if interval:
+                yield cpb.StreamChangeBatchesResponse(revision=revision, heartbeat=True)
+
     async def status(request, context):
         return cpb.GetStatusResponse(record_cursor=str(revision), revision=revision)
 
@@ -106,6 +116,9 @@ def serve_stub(argv: list[str]) -> int:
             "StreamChanges": grpc.unary_stream_rpc_method_handler(
                 stream_changes, request_deserializer=cpb.StreamChangesRequest.FromString,
                 response_serializer=cpb.StreamChangesResponse.SerializeToString),
+            "StreamChangeBatches": grpc.unary_stream_rpc_method_handler(
+                stream_change_batches, request_deserializer=cpb.StreamChangeBatchesRequest.FromString,
+                response_serializer=cpb.StreamChangeBatchesResponse.SerializeToString),
             "GetStatus": grpc.unary_unary_rpc_method_handler(
                 status, request_deserializer=cpb.GetStatusRequest.FromString,
                 response_serializer=cpb.GetStatusResponse.SerializeToString),

@@ -213,6 +213,26 @@ class StreamChangesResponse(_message.Message):
     heartbeat: bool
     def __init__(self, revision: _Optional[int] = ..., state: _Optional[_Union[SubjectState, _Mapping]] = ..., current: _Optional[_Union[SubjectClass, _Mapping]] = ..., record_id: _Optional[str] = ..., traceparent: _Optional[str] = ..., heartbeat: _Optional[bool] = ...) -> None: ...
 
+class StreamChangeBatchesRequest(_message.Message):
+    __slots__ = ("after_revision", "follow", "heartbeat_interval")
+    AFTER_REVISION_FIELD_NUMBER: _ClassVar[int]
+    FOLLOW_FIELD_NUMBER: _ClassVar[int]
+    HEARTBEAT_INTERVAL_FIELD_NUMBER: _ClassVar[int]
+    after_revision: int
+    follow: bool
+    heartbeat_interval: _duration_pb2.Duration
+    def __init__(self, after_revision: _Optional[int] = ..., follow: _Optional[bool] = ..., heartbeat_interval: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+
+class StreamChangeBatchesResponse(_message.Message):
+    __slots__ = ("changes", "revision", "heartbeat")
+    CHANGES_FIELD_NUMBER: _ClassVar[int]
+    REVISION_FIELD_NUMBER: _ClassVar[int]
+    HEARTBEAT_FIELD_NUMBER: _ClassVar[int]
+    changes: _containers.RepeatedCompositeFieldContainer[StreamChangesResponse]
+    revision: int
+    heartbeat: bool
+    def __init__(self, changes: _Optional[_Iterable[_Union[StreamChangesResponse, _Mapping]]] = ..., revision: _Optional[int] = ..., heartbeat: _Optional[bool] = ...) -> None: ...
+
 class GetStatusRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...

@@ -70,6 +70,11 @@ class ClassificationServiceStub:
                 request_serializer=secondline_dot_classification_dot_v1_dot_classification__pb2.StreamChangesRequest.SerializeToString,
                 response_deserializer=secondline_dot_classification_dot_v1_dot_classification__pb2.StreamChangesResponse.FromString,
                 _registered_method=True)
+        self.StreamChangeBatches = channel.unary_stream(
+                '/secondline.classification.v1.ClassificationService/StreamChangeBatches',
+                request_serializer=secondline_dot_classification_dot_v1_dot_classification__pb2.StreamChangeBatchesRequest.SerializeToString,
+                response_deserializer=secondline_dot_classification_dot_v1_dot_classification__pb2.StreamChangeBatchesResponse.FromString,
+                _registered_method=True)
         self.GetStatus = channel.unary_unary(
                 '/secondline.classification.v1.ClassificationService/GetStatus',
                 request_serializer=secondline_dot_classification_dot_v1_dot_classification__pb2.GetStatusRequest.SerializeToString,
@@ -144,6 +149,15 @@ class ClassificationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def StreamChangeBatches(self, request, context):
+        """The same feed, several changes a message: the changes read together (at most a page of
+        the feed, and at most the feed's message bytes) go as one message, so that a consumer
+        applying many (the lane gate's snapshot) pays gRPC's cost of a message once for them.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetStatus(self, request, context):
         """How far the service has followed the record feed.
         """
@@ -208,6 +222,11 @@ def add_ClassificationServiceServicer_to_server(servicer, server):
                     servicer.StreamChanges,
                     request_deserializer=secondline_dot_classification_dot_v1_dot_classification__pb2.StreamChangesRequest.FromString,
                     response_serializer=secondline_dot_classification_dot_v1_dot_classification__pb2.StreamChangesResponse.SerializeToString,
+            ),
+            'StreamChangeBatches': grpc.unary_stream_rpc_method_handler(
+                    servicer.StreamChangeBatches,
+                    request_deserializer=secondline_dot_classification_dot_v1_dot_classification__pb2.StreamChangeBatchesRequest.FromString,
+                    response_serializer=secondline_dot_classification_dot_v1_dot_classification__pb2.StreamChangeBatchesResponse.SerializeToString,
             ),
             'GetStatus': grpc.unary_unary_rpc_method_handler(
                     servicer.GetStatus,
@@ -415,6 +434,33 @@ class ClassificationService:
             '/secondline.classification.v1.ClassificationService/StreamChanges',
             secondline_dot_classification_dot_v1_dot_classification__pb2.StreamChangesRequest.SerializeToString,
             secondline_dot_classification_dot_v1_dot_classification__pb2.StreamChangesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StreamChangeBatches(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/secondline.classification.v1.ClassificationService/StreamChangeBatches',
+            secondline_dot_classification_dot_v1_dot_classification__pb2.StreamChangeBatchesRequest.SerializeToString,
+            secondline_dot_classification_dot_v1_dot_classification__pb2.StreamChangeBatchesResponse.FromString,
             options,
             channel_credentials,
             insecure,
