@@ -1,9 +1,10 @@
 """Keeping the snapshot current: load classification's notable subjects, then follow its changes.
 
 On start (and whenever the snapshot was never loaded) the follower pages through
-``ListNotableSubjects``, which fixes a revision, then follows ``StreamChanges`` after that
-revision with heartbeats, so that a quiet feed is told from a stalled one (``StreamChangeBatches``:
-the same feed, the changes read together as one message). A broken stream is
+``ListNotableSubjects``, which fixes a revision, then follows the change feed after that
+revision with heartbeats, so that a quiet feed is told from a stalled one: ``StreamChangeBatches``,
+the changes read together as one message, or ``StreamChanges`` from a classification too old to
+serve batches. A broken stream is
 resumed after the last revision applied, with backoff; meanwhile the gate keeps answering from
 what it holds, and its age grows until the stale-snapshot fallback applies (measures.yaml).
 
@@ -44,6 +45,8 @@ class SnapshotFollower:
         self._tracer = telemetry.tracer(__name__)
         self._channel_factory = channel_factory or (lambda a: grpc.aio.insecure_channel(a, interceptors=telemetry.client_interceptors()))
         self.loaded = asyncio.Event()
+        self.batched = True
+        """Whether it follows StreamChangeBatches (False once classification answered UNIMPLEMENTED)."""
         self.watch = FeedWatch("changes", meter=telemetry.meter("secondline.gate"), logger=log)
 
     async def run(self) -> None:
@@ -84,9 +87,24 @@ class SnapshotFollower:
         log.info("snapshot loaded", extra={"subjects": len(self._snapshot), "revision": revision})
 
     async def _follow(self, stub) -> None:
-        # The feed in batches (StreamChangeBatches): a streamed message costs the gate's event
-        # loop 130-190 µs of gRPC's work whatever it carries, so the changes classification
-        # committed together come as one (bench/README, freshness).
+        """Follow the change feed in batches (StreamChangeBatches); from a classification that
+        does not serve them yet (an older version, during a rolling upgrade), one change a
+        message (StreamChanges), for as long as this process runs."""
+        if self.batched:
+            try:
+                await self._follow_batches(stub)
+                return
+            except grpc.aio.AioRpcError as error:
+                if error.code() != grpc.StatusCode.UNIMPLEMENTED:
+                    raise
+                self.batched = False
+                log.warning("classification does not serve StreamChangeBatches: following StreamChanges, "
+                            "one change a message")
+        await self._follow_changes(stub)
+
+    async def _follow_batches(self, stub) -> None:
+        # A streamed message costs the gate's event loop about 70 µs of gRPC's work back to back
+        # (130-190 µs at 100 a second) whatever it carries: the changes read together come as one.
         request = cpb.StreamChangeBatchesRequest(after_revision=self._snapshot.revision, follow=True)
         request.heartbeat_interval.FromTimedelta(timedelta(seconds=self._heartbeat))
         snapshot, watch = self._snapshot, self.watch
@@ -97,14 +115,28 @@ class SnapshotFollower:
                 continue
             now = int(self._clock.now().timestamp())
             for change in batch.changes:
-                if sampled(change.traceparent):  # traced when the record's trace asks for it
-                    with self._tracer.start_as_current_span(
-                            "gate.snapshot_update", context=context_from_traceparent(change.traceparent),
-                            attributes={"secondline.revision": change.revision, "secondline.record_id": change.record_id}):
-                        snapshot.put(change.state, now)
-                else:
-                    snapshot.put(change.state, now)
+                self._apply(change, now)
+
+    async def _follow_changes(self, stub) -> None:
+        request = cpb.StreamChangesRequest(after_revision=self._snapshot.revision, follow=True)
+        request.heartbeat_interval.FromTimedelta(timedelta(seconds=self._heartbeat))
+        snapshot, watch = self._snapshot, self.watch
+        async for change in stub.StreamChanges(request, metadata=PRINCIPAL):
+            watch.progressed()
+            if change.heartbeat:
                 snapshot.heard(change.revision)
+                continue
+            self._apply(change, int(self._clock.now().timestamp()))
+
+    def _apply(self, change: cpb.StreamChangesResponse, now: int) -> None:
+        if sampled(change.traceparent):  # traced when the record's trace asks for it
+            with self._tracer.start_as_current_span(
+                    "gate.snapshot_update", context=context_from_traceparent(change.traceparent),
+                    attributes={"secondline.revision": change.revision, "secondline.record_id": change.record_id}):
+                self._snapshot.put(change.state, now)
+        else:
+            self._snapshot.put(change.state, now)
+        self._snapshot.heard(change.revision)
 
 
 __all__ = ["SnapshotFollower"]
