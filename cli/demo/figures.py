@@ -21,6 +21,7 @@ from secondline.classification.v1 import classification_pb2 as cpb
 from secondline.common.v1 import common_pb2
 from secondline.dates import CST
 from secondline.gate.v1 import gate_pb2
+from secondline.cli.demo.stats import binomial_tail, wilson_interval
 from secondline.cli.demo.tallies import ObjectionTally, PartnerTally
 
 
@@ -108,23 +109,6 @@ class ClassTally:
         return ("AEO", "WHITELIST", "WATCHLIST") if which == "enterprise" else ("WHITELIST", "WATCHLIST")
 
 
-def binomial_tail(n: int, p: float, k: int) -> float:
-    """Two-sided tail of a binomial(n, p) at k: twice the smaller of P(X <= k) and P(X >= k),
-    at most 1. Summed in log space (``math.lgamma``), so n in the hundred thousands is exact
-    enough and quick; p of 0 or 1 makes every other count impossible."""
-    if p <= 0.0 or p >= 1.0:
-        return 1.0 if k == round(p * n) else 0.0
-    log_p, log_q = math.log(p), math.log1p(-p)
-    head = math.lgamma(n + 1)
-
-    def pmf(i: int) -> float:
-        return math.exp(head - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * log_p + (n - i) * log_q)
-
-    below = math.fsum(pmf(i) for i in range(0, k + 1))
-    above = math.fsum(pmf(i) for i in range(k, n + 1))
-    return min(1.0, 2.0 * min(below, above))
-
-
 @dataclass
 class RateRow:
     """One category of parties at the gate: how they were drawn against the configured rate."""
@@ -164,12 +148,7 @@ class RateRow:
 
     def interval(self) -> tuple[float, float]:
         """Wilson 95% interval of the drawn share."""
-        n, p, z = self.parties, self.observed, 1.96
-        if not n:
-            return 0.0, 0.0
-        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-        half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-        return max(0.0, centre - half), min(1.0, centre + half)
+        return wilson_interval(self.parties, self.observed)
 
 
 @dataclass

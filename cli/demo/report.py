@@ -9,7 +9,7 @@ P-R), read independently of the gate: each party of each crossing falls in a cat
 class, or a listing, or a valid risk alert where that raises its rate), and the share of
 parties drawn for physical inspection is compared with the configured rate: a count drawn whose
 two-sided binomial tail under the rate is below one in 100,000 is reported as off
-(``figures.binomial_tail``).
+(``stats.binomial_tail``).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ keys (what the callers store). Floats are not for this: the two format some of t
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 
 import orjson
 
@@ -25,20 +25,20 @@ _SORTED = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
 
 def compact(value: Any) -> str:
     """``json.dumps(value, separators=(",", ":"))``."""
-    try:
-        text = orjson.dumps(value).decode()
-    except orjson.JSONEncodeError:  # an integer beyond 64 bits, a key not a string: the json module's way
-        return _PLAIN(value)
-    return text if text.isascii() and "\x7f" not in text else _PLAIN(value)
+    return _text(value, 0, _PLAIN)
 
 
 def compact_sorted(value: Any) -> str:
     """``json.dumps(value, sort_keys=True, separators=(",", ":"))``: every dict's keys in order."""
+    return _text(value, orjson.OPT_SORT_KEYS, _SORTED)
+
+
+def _text(value: Any, option: int, json_module: Callable[[Any], str]) -> str:
     try:
-        text = orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
-    except orjson.JSONEncodeError:
-        return _SORTED(value)
-    return text if text.isascii() and "\x7f" not in text else _SORTED(value)
+        text = orjson.dumps(value, option=option).decode()
+    except orjson.JSONEncodeError:  # an integer beyond 64 bits, a key not a string: the json module's way
+        return json_module(value)
+    return text if text.isascii() and "\x7f" not in text else json_module(value)
 
 
 __all__ = ["compact", "compact_sorted"]

@@ -152,9 +152,8 @@ def _size_pipes(pool: ProcessPoolExecutor) -> None:
     loop hold, had read it. The pipes are the queues' private connections, made when the pool
     is (its processes start at the first call, after this); should a Python release name them
     otherwise, the pipes stay as they are."""
-    ends = [getattr(getattr(pool, queue, None), end, None)
-            for queue in ("_call_queue", "_result_queue") for end in ("_reader", "_writer")]
-    size_pipes([end for end in ends if end is not None and hasattr(end, "fileno")])
+    ends = [getattr(getattr(pool, queue, None), "_reader", None) for queue in ("_call_queue", "_result_queue")]
+    size_pipes([end for end in ends if hasattr(end, "fileno")])  # one end a pipe: its capacity is the pipe's
 
 
 # -- in the worker process -----------------------------------------------------------------------

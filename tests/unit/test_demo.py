@@ -10,7 +10,8 @@ import pytest
 from secondline.common.v1 import common_pb2
 from secondline.dates import CST
 from secondline.cli.demo.population import PORTS, generate_crossings, generate_population
-from secondline.cli.demo.figures import GateFigures, RateRow, Results, binomial_tail, configured, percentile
+from secondline.cli.demo.figures import GateFigures, RateRow, Results, configured, percentile
+from secondline.cli.demo.stats import binomial_tail
 from secondline.cli.demo.report import html_report, text_report
 from secondline.errors import DomainError
 from secondline.gate.v1 import gate_pb2

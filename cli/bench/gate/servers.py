@@ -85,25 +85,19 @@ def serve_stub(argv: list[str]) -> int:
         streams["pages"] += 1
         return b"".join(encoded[start:end]) + tail.SerializeToString()
 
-    async def stream_changes(request: cpb.StreamChangesRequest, context):
-        streams["streams"] += 1
-        if not request.follow:
-            return
-        interval = request.heartbeat_interval.ToTimedelta().total_seconds() if request.HasField("heartbeat_interval") else 0
-        while True:  # nothing changes: heartbeats only (or silence), until the gate hangs up
-            await asyncio.sleep(max(interval, 0.1) if interval else 3600)
-            if interval:
-                yield cpb.StreamChangesResponse(revision=revision, heartbeat=True)
-
-    async def stream_change_batches(request: cpb.StreamChangeBatchesRequest, context):
-        streams["streams"] += 1
-        if not request.follow:
-            return
-        interval = request.heartbeat_interval.ToTimedelta().total_seconds() if request.HasField("heartbeat_interval") else 0
-        while True:  # as stream_changes
-            await asyncio.sleep(max(interval, 0.1) if interval else 3600)
-            if interval:
-                yield cpb.StreamChangeBatchesResponse(revision=revision, heartbeat=True)
+    def heartbeats(response_type):
+        """Either change feed (StreamChanges, StreamChangeBatches): nothing changes, so
+        heartbeats only (or silence), until the gate hangs up."""
+        async def stream(request, context):
+            streams["streams"] += 1
+            if not request.follow:
+                return
+            interval = request.heartbeat_interval.ToTimedelta().total_seconds() if request.HasField("heartbeat_interval") else 0
+            while True:
+                await asyncio.sleep(max(interval, 0.1) if interval else 3600)
+                if interval:
+                    yield response_type(revision=revision, heartbeat=True)
+        return stream
 
     async def status(request, context):
         return cpb.GetStatusResponse(record_cursor=str(revision), revision=revision)
@@ -114,10 +108,11 @@ def serve_stub(argv: list[str]) -> int:
             "ListNotableSubjects": grpc.unary_unary_rpc_method_handler(
                 list_notable, request_deserializer=cpb.ListNotableSubjectsRequest.FromString),
             "StreamChanges": grpc.unary_stream_rpc_method_handler(
-                stream_changes, request_deserializer=cpb.StreamChangesRequest.FromString,
+                heartbeats(cpb.StreamChangesResponse), request_deserializer=cpb.StreamChangesRequest.FromString,
                 response_serializer=cpb.StreamChangesResponse.SerializeToString),
             "StreamChangeBatches": grpc.unary_stream_rpc_method_handler(
-                stream_change_batches, request_deserializer=cpb.StreamChangeBatchesRequest.FromString,
+                heartbeats(cpb.StreamChangeBatchesResponse),
+                request_deserializer=cpb.StreamChangeBatchesRequest.FromString,
                 response_serializer=cpb.StreamChangeBatchesResponse.SerializeToString),
             "GetStatus": grpc.unary_unary_rpc_method_handler(
                 status, request_deserializer=cpb.GetStatusRequest.FromString,
