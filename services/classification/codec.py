@@ -28,20 +28,24 @@ def _p(value: int | None) -> datetime | None:
 
 
 def dump_timeline(segments: list[Segment]) -> str:
-    contributions: dict[Contribution, int] = {}
-    for segment in segments:
-        for c in segment.contributions:
-            contributions.setdefault(c, len(contributions))
+    # Contributions numbered in the order the segments first name them, in one pass.
+    numbers: dict[Contribution, int] = {}
+    contributions, rows = [], []
+    for s in segments:
+        used = []
+        for c in s.contributions:
+            number = numbers.get(c)
+            if number is None:
+                number = numbers[c] = len(numbers)
+                # A partner's contribution also names the partner and the rule it counts as.
+                contributions.append([c.rule, c.effect, _t(c.start), _t(c.end), list(c.records),
+                                      *((c.partner, c.counts_as) if c.partner else ())])
+            used.append(number)
+        rows.append([_t(s.start), _t(s.end), s.klass, sorted(s.flags) if s.flags else [], used])
     # compact: the text timelines have always been stored as (json module, non-ASCII escaped),
     # by orjson where the two agree; a timeline's text, and the digest a shard compares
     # (timelines.digest), never change with the encoder.
-    return compact({
-        # A partner's contribution also names the partner and the rule it counts as.
-        "contributions": [[c.rule, c.effect, _t(c.start), _t(c.end), list(c.records),
-                           *((c.partner, c.counts_as) if c.partner else ())] for c in contributions],
-        "segments": [[_t(s.start), _t(s.end), s.klass, sorted(s.flags), [contributions[c] for c in s.contributions]]
-                     for s in segments],
-    })
+    return compact({"contributions": contributions, "segments": rows})
 
 
 def load_timeline(text: str) -> list[Segment]:

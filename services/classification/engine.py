@@ -71,8 +71,9 @@ def groups(subject_type: str, facts: list[Fact], rules: RulesConfig) -> Groups:
     head: list[Contribution] = []
     if subject_type in ENTITY_TYPES:
         head += _aeo(facts)
-        head += _lowest_grades([f for f in facts if not f.source.startswith(PARTNER_PREFIX)], rules)
-        head += partner_grades([f for f in facts if f.source.startswith(PARTNER_PREFIX)], rules)
+        partners = [f for f in facts if f.source.startswith(PARTNER_PREFIX)]
+        head += _lowest_grades([f for f in facts if not f.source.startswith(PARTNER_PREFIX)] if partners else facts, rules)
+        head += partner_grades(partners, rules)
     return Groups(tuple(head), _stays(subject_type, facts, rules), tuple(_listings(facts, rules)), _risk_alerts(facts),
                   tuple(_objections(facts)))
 
@@ -144,12 +145,12 @@ def _stays(subject_type: str, facts: list[Fact], rules: RulesConfig) -> tuple[tu
     removal from a list does not shorten the stay of the listing (E-X2).
     """
     found = []
+    entity = subject_type in ENTITY_TYPES
     for fact in facts:
-        version = rules.in_force(fact.decided_on)
-        if subject_type in ENTITY_TYPES and fact.kind in STAY_RULES:
-            rule, period = STAY_RULES[fact.kind], version.watchlist_stay
+        if entity and fact.kind in STAY_RULES:
+            rule, period = STAY_RULES[fact.kind], rules.in_force(fact.decided_on).watchlist_stay
         elif subject_type == "individual" and fact.kind in INDIVIDUAL_STAY_KINDS:
-            rule, period = "P-W", version.individual_watchlist_stay
+            rule, period = "P-W", rules.in_force(fact.decided_on).individual_watchlist_stay
         else:
             continue
         found.append((fact.decided_on, fact.order, fact.record_id,
@@ -213,43 +214,43 @@ def sweep(contributed: list[Contribution]) -> list[Segment]:
     """The segments of a subject's contributions, listed in the order of ``contributed``.
 
     A sweep over the instants where a contribution starts or ends: the active set changes
-    only there, so each segment is built once from the contributions active over it.
+    only there. The distinct contributions are numbered in the order first met, and the active
+    set is a bit mask of those numbers, so that an instant where the set is what it was adds no
+    segment, and each segment is built once, from the set over it, its reasons in that order.
     """
-    found = [c for c in contributed if c.end is None or c.start < c.end]
-    if not found:
+    distinct = list(dict.fromkeys(c for c in contributed if c.end is None or c.start < c.end))
+    if not distinct:
         return [Segment(None, None, WHITELIST)]
-    changes: dict[datetime, list[tuple[bool, Contribution]]] = defaultdict(list)
-    order: dict[Contribution, int] = {}
-    for c in found:
-        order.setdefault(c, len(order))  # the first place of each contribution, as list.index finds it
-        changes[c.start].append((True, c))
+    starting: dict[datetime, int] = {}
+    ending: dict[datetime, int] = {}
+    for bit, c in enumerate(distinct):
+        starting[c.start] = starting.get(c.start, 0) | 1 << bit
         if c.end is not None:
-            changes[c.end].append((False, c))
-    active: dict[Contribution, None] = {}  # insertion-ordered, so segments list reasons stably
-    segments = [Segment(None, None, WHITELIST)]
+            ending[c.end] = ending.get(c.end, 0) | 1 << bit
     rank = CLASS_RANK
-    for at in sorted(changes):
-        for starts, c in changes[at]:
-            if starts:
-                active[c] = None
-            else:
-                active.pop(c, None)
-        klass, flags = WHITELIST, set()
-        for c in active:
-            effect = c.effect
-            if effect in rank:
-                if rank[effect] > rank[klass]:
-                    klass = effect
-            else:
-                flags.add(effect)
-        now_active = tuple(sorted(active, key=order.__getitem__)) if len(active) > 1 else tuple(active)
-        last = segments[-1]
-        if (last.klass == klass and last.flags == flags
-                and (last.contributions == now_active or set(last.contributions) == set(now_active))):
+    starts: list[datetime | None] = [None]
+    states: list[tuple] = [(WHITELIST, (), frozenset())]
+    active = shown = 0  # the set now, and the set of the last segment
+    for at in sorted(starting.keys() | ending.keys()):
+        active = (active | starting.get(at, 0)) & ~ending.get(at, 0)  # nothing starts and ends at one instant
+        if active == shown:
             continue
-        segments[-1] = Segment(last.start, at, last.klass, last.contributions, last.flags)
-        segments.append(Segment(at, None, klass, now_active, _flag_set(flags)))
-    return segments
+        shown = active
+        klass, flags, reasons = WHITELIST, set(), []
+        for bit, c in enumerate(distinct):
+            if active >> bit & 1:
+                reasons.append(c)
+                effect = c.effect
+                if effect in rank:
+                    if rank[effect] > rank[klass]:
+                        klass = effect
+                else:
+                    flags.add(effect)
+        starts.append(at)
+        states.append((klass, tuple(reasons), _flag_set(flags)))
+    ends = starts[1:]
+    ends.append(None)
+    return [Segment(start, end, *state) for start, end, state in zip(starts, ends, states)]
 
 
 def answer_at(segments: list[Segment], instant: datetime, subject_type: str) -> Answer:
@@ -275,12 +276,22 @@ def answer_at(segments: list[Segment], instant: datetime, subject_type: str) -> 
 
 def is_plain_whitelist_from(segments: list[Segment], instant: datetime) -> bool:
     """True when nothing distinguishes the subject from an unknown one, now or later."""
-    return all(s.plain_whitelist for s in segments if s.end is None or s.end > instant)
+    for s in reversed(segments):  # those not over by ``instant`` are the last ones
+        if s.end is not None and s.end <= instant:
+            return True
+        if s.klass != WHITELIST or s.flags:
+            return False
+    return True
 
 
 def next_change(segments: list[Segment], instant: datetime) -> datetime | None:
     """The first instant after ``instant`` at which the subject's state changes."""
-    return next((s.start for s in segments if s.start is not None and s.start > instant), None)
+    found = None
+    for s in reversed(segments):  # segments are in order of time: the last ones start latest
+        if s.start is None or s.start <= instant:
+            return found
+        found = s.start
+    return found
 
 
 __all__ = ["contributions", "groups", "with_independent", "Groups", "DEPENDENT_KINDS", "sweep", "timeline", "answer_at", "is_plain_whitelist_from", "next_change", "STAY_RULES", "AEO"]

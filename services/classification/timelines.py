@@ -27,6 +27,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from hashlib import blake2b
+from operator import attrgetter
 from typing import NamedTuple
 
 from secondline.rules_config import RulesConfig
@@ -75,6 +76,8 @@ def digest(encoded: str) -> bytes:
     return blake2b(encoded.encode(), digest_size=16).digest()
 
 
+_KIND = attrgetter("kind")
+
 Loader = Callable[[list[str]], dict[str, tuple[tuple[Fact, ...], str | None]]]
 """Subjects' holding facts and stored encoded timeline (None: never stored), by key."""
 
@@ -92,22 +95,26 @@ class Timelines:
         """The subjects of ``work`` whose timeline changed, in the order of ``work``; staged as
         batch number ``batch`` (after any batch staged before it and not committed yet)."""
         work = list(work)
-        layers = list(self._staged.values())[::-1]  # the newest first: what a subject is at now
+        # What a subject is at now: the newest layer staged that has it, else what is held.
+        layers = [*reversed(self._staged.values()), self._held]
         staged = self._staged.setdefault(batch, {})
-        missing = [w.key for w in work if w.key not in self._held and not any(w.key in layer for layer in layers)]
+        missing = [w.key for w in work if not any(w.key in layer for layer in layers)]
         stored = load(missing) if missing else {}
         self.counts["loaded"] += len(missing)
         found: list[Result] = []
+        dependent = rules_engine.DEPENDENT_KINDS
         for w in work:
-            held = next((layer[w.key] for layer in layers if w.key in layer), None) or self._held.get(w.key)
+            for layer in layers:
+                held = layer.get(w.key)
+                if held is not None:
+                    break
             if held is not None:
                 facts, previous = held.facts, held.digest
             else:
                 facts, text = stored.get(w.key, ((), None))
                 previous = digest(text) if text is not None else None
             after_facts = tuple(f for f in (*facts, *w.added) if f.record_id not in w.gone) if w.gone else (*facts, *w.added)
-            if (held is not None and self.incremental and not w.gone
-                    and not any(f.kind in rules_engine.DEPENDENT_KINDS for f in w.added)):
+            if held is not None and self.incremental and not w.gone and dependent.isdisjoint(map(_KIND, w.added)):
                 groups = rules_engine.with_independent(held.groups, w.subject_type, list(w.added), self.rules)
                 self.counts["incremental"] += 1
             else:
