@@ -150,10 +150,25 @@ class Scheduler:
 
 
 @functools.lru_cache(maxsize=1024)
-def _name(enum, value: int, prefix: str) -> str:
-    """An enum value's name without its prefix: one string object per name, so that the facts
-    a shard holds share their kinds and sources rather than each holding copies."""
-    return enum.Name(value).removeprefix(prefix)
+class _Names(dict):
+    """An enum's value names without their prefix, by number: one string object per name, so
+    that the facts a shard holds share their kinds and sources rather than each holding copies
+    (and a dict lookup a field, where ``Name`` is a Python call). A value the descriptor does not
+    know is refused as ``Name`` refuses it (ValueError)."""
+
+    def __init__(self, enum, prefix: str) -> None:
+        super().__init__({v.number: sys.intern(v.name.removeprefix(prefix)) for v in enum.DESCRIPTOR.values})
+        self._enum = enum
+
+    def __missing__(self, value: int) -> str:
+        return self._enum.Name(value)  # raises ValueError: a number this build does not know
+
+
+_KINDS = _Names(common_pb2.RecordKind, "RECORD_KIND_")
+_DEPARTMENTS = _Names(common_pb2.Department, "DEPARTMENT_")
+_EFFECTS = _Names(common_pb2.PartnerEffect, "PARTNER_EFFECT_")
+_LISTS = _Names(common_pb2.DishonestyList, "DISHONESTY_LIST_")
+_SEVERITIES = _Names(common_pb2.Severity, "SEVERITY_")
 
 
 @functools.lru_cache(maxsize=1 << 14)
@@ -162,34 +177,52 @@ def _day(year: int, month: int, day: int) -> date:
 
 
 def incoming(message: ingestion_pb2.StreamRecordsResponse) -> list[Incoming]:
+    """The feed's records as the store takes them; each message field read once (a read of a
+    submessage makes a new wrapper), and a mark or a partner only where the record has one."""
     found = []
-    kinds, departments = common_pb2.RecordKind, common_pb2.Department
+    append, intern, utc = found.append, sys.intern, timezone.utc
     for record in message.records:
         body = record.input
-        subject_type = body.subject.WhichOneof("id")
-        decided_on, valid_until = body.decided_on, body.valid_until
-        found.append(Incoming(
+        subject = body.subject
+        subject_type = subject.WhichOneof("id")
+        if record.from_partner:  # R-7: a partner's record is filed under the partner, as ingestion keeps it
+            partner = body.partner
+            source = intern("partner/" + partner.partner)
+            effect = _EFFECTS[partner.effect] if partner.effect else ""
+        else:
+            source, effect = _DEPARTMENTS[record.source], ""
+        if body.HasField("mark"):
+            mark = body.mark
+            objection_id, marked_records = mark.objection_id, tuple(mark.record_ids)
+            marked_at = mark.at.ToDatetime(tzinfo=utc) if mark.HasField("at") else None
+        else:
+            objection_id, marked_at, marked_records = "", None, ()
+        decided_on = body.decided_on
+        if body.HasField("valid_until"):
+            until = body.valid_until
+            valid_until = _day(until.year, until.month, until.day)
+        else:
+            valid_until = None
+        kind, listed, severity = body.kind, body.list, body.severity
+        append(Incoming(
             record_id=record.record_id,
             cursor=int(record.cursor),
-            kind=_name(kinds, body.kind, "RECORD_KIND_"),
-            content_kind=_name(kinds, record.content_kind, "RECORD_KIND_"),
-            # R-7: a partner's record is filed under the partner, as ingestion keeps it.
-            source=(sys.intern("partner/" + body.partner.partner) if record.from_partner
-                    else _name(departments, record.source, "DEPARTMENT_")),
-            effect=(_name(common_pb2.PartnerEffect, body.partner.effect, "PARTNER_EFFECT_")
-                    if record.from_partner and body.partner.effect else ""),
-            subject_type=sys.intern(subject_type),
-            subject_key=getattr(body.subject, subject_type),
+            kind=_KINDS[kind],
+            content_kind=_KINDS[record.content_kind],
+            source=source,
+            effect=effect,
+            subject_type=intern(subject_type),
+            subject_key=getattr(subject, subject_type),
             decided_on=_day(decided_on.year, decided_on.month, decided_on.day),
-            grade=sys.intern(body.grade),
-            list=_name(common_pb2.DishonestyList, body.list, "DISHONESTY_LIST_") if body.list else "",
-            severity=_name(common_pb2.Severity, body.severity, "SEVERITY_") if body.severity else "",
-            valid_until=_day(valid_until.year, valid_until.month, valid_until.day) if body.HasField("valid_until") else None,
+            grade=intern(body.grade),
+            list=_LISTS[listed] if listed else "",
+            severity=_SEVERITIES[severity] if severity else "",
+            valid_until=valid_until,
             target_record_id=record.target_record_id,
             traceparent=record.traceparent,
-            objection_id=body.mark.objection_id,
-            marked_at=body.mark.at.ToDatetime(tzinfo=timezone.utc) if body.mark.HasField("at") else None,
-            marked_records=tuple(body.mark.record_ids),
+            objection_id=objection_id,
+            marked_at=marked_at,
+            marked_records=marked_records,
             source_id=body.source_id,
         ))
     return found

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from secondline.common.v1 import common_pb2
 from secondline.ingestion.v1 import ingestion_pb2
 from secondline.rules_config import load_rules
@@ -38,6 +40,43 @@ def test_records_from_the_feed_share_their_names_and_days_across_messages():
     assert a.kind is b.kind and a.content_kind is b.content_kind and a.source is b.source
     assert a.decided_on is b.decided_on
     assert (a.record_id, a.cursor, a.subject_key, b.record_id, b.cursor) == ("id1", 1, "key1", "id2", 2)
+
+
+def test_a_record_from_the_feed_reads_every_field_the_store_takes():
+    """A partner's record with a mark, a list, a severity and a last valid day, and a plain
+    department's record beside it: each field where the store reads it (R-7, O-2, L-1, P-R)."""
+    from datetime import datetime, timezone
+
+    from secondline.services.classification.store import Incoming
+
+    partner = ingestion_pb2.Record(
+        record_id="p1", cursor="41", from_partner=True, content_kind=common_pb2.RECORD_KIND_DISHONESTY_LISTED,
+        target_record_id="p0", traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+        input=ingestion_pb2.RecordInput(
+            source_id="HK-9", kind=common_pb2.RECORD_KIND_CORRECTION, subject=common_pb2.SubjectId(foreign="HK-ABC"),
+            grade="C", list=common_pb2.DISHONESTY_LIST_MARITIME, severity=common_pb2.SEVERITY_GENERAL,
+            decided_on=common_pb2.Date(year=2026, month=5, day=2), valid_until=common_pb2.Date(year=2027, month=1, day=31),
+            partner=common_pb2.PartnerOrigin(partner="HK", effect=common_pb2.PARTNER_EFFECT_LOWEST),
+            mark=ingestion_pb2.ObjectionMark(objection_id="o-1", record_ids=["r1", "r2"])))
+    partner.input.mark.at.FromSeconds(1_780_000_000)
+    found = incoming(ingestion_pb2.StreamRecordsResponse(records=[partner, _record(3)]))
+    assert found == [
+        Incoming(record_id="p1", cursor=41, kind="CORRECTION", content_kind="DISHONESTY_LISTED", source="partner/HK",
+                 subject_type="foreign", subject_key="HK-ABC", decided_on=date(2026, 5, 2), grade="C", list="MARITIME",
+                 severity="GENERAL", valid_until=date(2027, 1, 31), target_record_id="p0",
+                 traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", objection_id="o-1",
+                 marked_at=datetime.fromtimestamp(1_780_000_000, timezone.utc), marked_records=("r1", "r2"),
+                 effect="LOWEST", source_id="HK-9"),
+        Incoming(record_id="id3", cursor=3, kind="INDUSTRY_RATING", content_kind="INDUSTRY_RATING", source="TAX",
+                 subject_type="enterprise", subject_key="key3", decided_on=date(2026, 5, 2), grade="A", source_id="S-3"),
+    ]
+
+
+def test_a_kind_this_build_does_not_know_is_refused_by_its_number():
+    unknown = _record(4)
+    unknown.content_kind = 999  # a newer ingestion's kind: proto3 keeps the number
+    with pytest.raises(ValueError, match="999"):
+        incoming(ingestion_pb2.StreamRecordsResponse(records=[unknown]))
 
 
 def test_the_facts_timelines_are_computed_from_leave_out_what_no_rule_reads():
