@@ -149,7 +149,6 @@ class Scheduler:
             await asyncio.sleep(SCHEDULER_IDLE_SECONDS)
 
 
-@functools.lru_cache(maxsize=1024)
 class _Names(dict):
     """An enum's value names without their prefix, by number: one string object per name, so
     that the facts a shard holds share their kinds and sources rather than each holding copies
