@@ -150,10 +150,10 @@ class Scheduler:
 
 
 class _Names(dict):
-    """An enum's value names without their prefix, by number: one string object per name, so
-    that the facts a shard holds share their kinds and sources rather than each holding copies
-    (and a dict lookup a field, where ``Name`` is a Python call). A value the descriptor does not
-    know is refused as ``Name`` refuses it (ValueError)."""
+    """An enum's value names without their prefix, by number: one interned string per name, so
+    that the facts a shard holds share their kinds and sources rather than each holding copies;
+    a field costs one dict lookup. A value the descriptor does not know is refused as ``Name``
+    refuses it (ValueError)."""
 
     def __init__(self, enum, prefix: str) -> None:
         super().__init__({v.number: sys.intern(v.name.removeprefix(prefix)) for v in enum.DESCRIPTOR.values})
