@@ -84,17 +84,17 @@ def test_insert_many_converts_values_rows_share_and_values_that_only_look_alike(
 
 
 def test_a_duplicate_key_fails_the_insert_as_sqlalchemys_own_does_and_stores_nothing(database_url, monkeypatch):
-    """On PostgreSQL a plain insert's rows go by COPY (storage._copy_rows); its errors are
+    """On PostgreSQL a plain insert's rows go by COPY (bulk._copy_rows); its errors are
     SQLAlchemy's, as an INSERT's are, and the transaction stores none of the rows."""
-    import secondline.storage as storage
+    import secondline.bulk as bulk
     from sqlalchemy.exc import IntegrityError
 
-    copied, copy_rows = [], storage._copy_rows
+    copied, copy_rows = [], bulk._copy_rows
 
     def counted(conn, table, columns, rows):
         copied.append(table.name)
         copy_rows(conn, table, columns, rows)
-    monkeypatch.setattr(storage, "_copy_rows", counted)
+    monkeypatch.setattr(bulk, "_copy_rows", counted)
     engine = make_engine(database_url)
     Base.metadata.create_all(engine)
     table = RecordRow.__table__
@@ -117,14 +117,14 @@ def test_a_large_upsert_leaves_each_keys_last_values_as_one_upsert_a_row_does(da
     """From COPY_UPSERT_FROM rows an upsert runs on PostgreSQL from a temporary table (COPY, then
     one INSERT ... SELECT ... ON CONFLICT): rows of the same key, in one call or in two calls of one
     transaction, leave what upserting the rows one after the other leaves, on either backend."""
-    import secondline.storage as storage
+    import secondline.bulk as bulk
 
-    copied, copy_upsert = [], storage._copy_upsert
+    copied, copy_upsert = [], bulk._copy_upsert
 
     def counted(conn, table, columns, keys, rows):
         copied.append(len(rows))
         copy_upsert(conn, table, columns, keys, rows)
-    monkeypatch.setattr(storage, "_copy_upsert", counted)
+    monkeypatch.setattr(bulk, "_copy_upsert", counted)
     engine = make_engine(database_url)
     Base.metadata.create_all(engine)
     table = SubjectRow.__table__
