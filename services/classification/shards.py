@@ -70,22 +70,28 @@ class Shards:
         self.count = count
         self._args = (rules, max(1, cache_size // count), incremental)
         self._pools: list[ProcessPoolExecutor] = []
+        self.generation = 0
+        """How many times the workers were started: started again, they hold nothing."""
         self._start()
 
     def _start(self) -> None:
+        self.generation += 1
         context = multiprocessing.get_context("spawn")
         self._pools = [ProcessPoolExecutor(1, mp_context=context, initializer=_init, initargs=self._args)
                        for _ in range(self.count)]
         for pool in self._pools:
             _size_pipes(pool)
 
-    def submit(self, url: str, work: list[Work], now: datetime, batch: int = 0) -> list[Future]:
+    def submit(self, url: str, work: list[Work], now: datetime, batch: int = 0,
+               only: frozenset[str] | None = None) -> list[Future]:
         """Send each shard its part of ``work`` on the database at ``url`` (in the order given),
-        to stage as batch number ``batch``; the futures of its results."""
+        to stage as batch number ``batch``; the futures of its results. ``only``: of the
+        subjects a shard does not hold, the only ones the tables may have records of
+        (``Timelines.compute``), given for this generation of the workers."""
         parts: list[list[tuple]] = [[] for _ in range(self.count)]
         for w in work:
             parts[shard_of(w.key, self.count)].append(_plain(w))
-        return [pool.submit(_compute, url, part, now, batch) for pool, part in zip(self._pools, parts) if part]
+        return [pool.submit(_compute, url, part, now, batch, only) for pool, part in zip(self._pools, parts) if part]
 
     @staticmethod
     def results(futures: list[Future]) -> list[Result]:
@@ -192,7 +198,7 @@ def _state(url: str) -> tuple[Engine, Timelines]:
     return _states[url]
 
 
-def _compute(url: str, work: list[tuple], now: datetime, batch: int) -> list[Result]:
+def _compute(url: str, work: list[tuple], now: datetime, batch: int, only: frozenset[str] | None) -> list[Result]:
     engine, timelines = _state(url)
     work = [_typed(w) for w in work]
 
@@ -200,7 +206,7 @@ def _compute(url: str, work: list[tuple], now: datetime, batch: int) -> list[Res
         with engine.connect() as conn:
             return load_subjects(conn, keys)
 
-    return timelines.compute(work, now, load, batch)
+    return timelines.compute(work, now, load, batch, only)
 
 
 def _commit(url: str, through: int | None) -> None:

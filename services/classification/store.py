@@ -26,11 +26,12 @@ from .codec import load_timeline
 from .reads import APPLIED_CURSOR, FEED, Change, StoreReads
 from .rows import _chunks, _row, _work, changes, cursors, records, subject_timelines, subjects
 from .shards import Shards, load_subjects
-from .timelines import Result, Timelines
+from .timelines import Result, Timelines, Work
 
 WRITE_LOCK_KEY = 0x5EC0_C1A5
 # Built once, bound per call (a statement built per call costs more than SQLite takes to run it).
 _RECORDS_BY_ID = select(records).where(records.c.record_id.in_(bindparam("ids", expanding=True)))
+_ANY_RECORD = select(records.c.record_id).limit(1)
 _NO_LONGER_HOLDS = update(records).where(records.c.record_id.in_(bindparam("ids", expanding=True))).values(holds=False)
 _SUBJECT_COLUMNS = ("subject_key", "subject_type", "revision", "next_change_at", "notable")
 _CHANGE_COLUMNS = ("revision", "subject_key", "subject_type", "effective_at", "timeline", "record_id", "traceparent")
@@ -124,6 +125,14 @@ class ClassificationStore(StoreReads):
         if shards is not None:
             self._workers = shards.count
         self._sharded = False  # which side holds the subjects now
+        self._committed: int | None = None  # the cursor this store's last transaction stored
+        # Which subjects the tables may hold records of, beyond those the side computing holds
+        # (Timelines.compute's ``only``): known from a batch that finds the tables without a
+        # record, while this store is the only writer. ``_whole`` is that side (``_identity``),
+        # ``_elsewhere`` the subjects the other side computed before it took over; None: not
+        # known, a side reads every subject it does not hold.
+        self._whole: object = None
+        self._elsewhere: set[str] = set()
         self._number = 0  # batches staged, numbered
         self._prepared: _Prepared | None = None
         self._url = engine.url.render_as_string(hide_password=False)
@@ -136,10 +145,37 @@ class ClassificationStore(StoreReads):
         sharded = bool(self._workers) and size >= self._shard_from
         if sharded and self._shards is None:
             self._shards = Shards(self.rules, count=self._workers, **self._shard_args)
+        side = _Side(self._shards, self._url) if sharded else self._timelines
         if sharded != self._sharded:
-            (self._timelines.forget() if sharded else self._shards.forget(self._url))
+            if sharded:  # the shards take over: what the writer's timelines held, they must read
+                handed = self._timelines.held_keys() if self._whole == self._identity(self._timelines) else None
+                self._timelines.forget()
+            else:  # what the shards held is not known here
+                handed = None
+                self._shards.forget(self._url)
             self._sharded = sharded
-        return _Side(self._shards, self._url) if sharded else self._timelines
+            self._whole = None if handed is None else self._identity(side)
+            self._elsewhere |= handed or set()
+        return side
+
+    def _forget_held(self) -> None:
+        self._timelines.forget()
+        if self._shards is not None:
+            self._shards.forget(self._url)
+
+    @staticmethod
+    def _identity(side) -> object:
+        """A side as computing: the shards of one generation (started again, they hold nothing),
+        or the writer's own timelines."""
+        return (id(side.shards), side.shards.generation) if isinstance(side, _Side) else id(side)
+
+    def _only(self, side, work: list[Work]) -> frozenset[str] | None:
+        """Of ``work``'s subjects that ``side`` does not hold, the only ones it must read
+        (Timelines.compute's ``only``), or None: every one."""
+        if self._whole != self._identity(side):
+            return None
+        elsewhere = self._elsewhere
+        return frozenset(w.key for w in work if w.key in elsewhere) if elsewhere else frozenset()
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -164,6 +200,10 @@ class ClassificationStore(StoreReads):
             with self._writes.begin() as conn:
                 lock_transaction(conn, WRITE_LOCK_KEY)
                 applied = conn.scalar(APPLIED_CURSOR) or 0
+                if applied != self._committed:  # this store's first batch, or another writer went on
+                    self._whole = None
+                    if self._committed is not None:  # what this store holds may be older than the tables
+                        self._forget_held()
                 if prepared is not None and not (prepared.batch is batch and prepared.after == applied):
                     prepared.side.rollback()  # not the batch it was prepared for, or another writer went on
                     prepared = staged = None
@@ -176,11 +216,14 @@ class ClassificationStore(StoreReads):
                     rows, gone, touched = self._settle_chains(conn, batch)
                     work = _work(rows, gone, touched)
                     side = staged = self._side(len(batch))
+                    if applied == 0 and conn.scalar(_ANY_RECORD) is None:  # this side computes every record
+                        self._whole, self._elsewhere = self._identity(side), set()
                     number = self._number = self._number + 1
+                    only = self._only(side, work)
                     if isinstance(side, _Side):  # the shards compute while the records are inserted
-                        pending = side.shards.submit(side.url, work, now, number)
+                        pending = side.shards.submit(side.url, work, now, number, only)
                     else:  # what each subject held before this batch is read before its records are inserted
-                        results = side.compute(work, now, lambda keys: load_subjects(conn, keys), number)
+                        results = side.compute(work, now, lambda keys: load_subjects(conn, keys), number, only)
                 insert_many(conn, self._insert_records, rows)
                 for chunk in _chunks(sorted(set(gone) - {r["record_id"] for r in rows})):
                     conn.execute(_NO_LONGER_HOLDS, {"ids": chunk})
@@ -195,6 +238,7 @@ class ClassificationStore(StoreReads):
                 staged.rollback()
             raise
         side.commit(number)  # only once committed; what the next batch staged stays staged
+        self._committed = batch[-1].cursor
         return published
 
     def prepared_for(self, batch: list[Incoming]) -> bool:
@@ -202,13 +246,15 @@ class ClassificationStore(StoreReads):
         return self._prepared is not None and self._prepared.batch is batch
 
     def _prepare(self, conn, side: _Side, upcoming: list[Incoming] | None, after: int, now: datetime) -> _Prepared | None:
-        """The next batch settled and sent to the shards, to compute while this one is published."""
+        """The next batch settled and sent to the shards, to compute while this one is published
+        (as if this one were committed: else what it computed is dropped)."""
         following = [r for r in upcoming or () if r.cursor > after]
         if len(following) < self._shard_from:  # that one goes to the writer's own thread, or there is none
             return None
         settled = self._settle_chains(conn, following)
         self._number += 1
-        pending = side.shards.submit(side.url, _work(*settled), now, self._number)
+        work = _work(*settled)
+        pending = side.shards.submit(side.url, work, now, self._number, self._only(side, work))
         return _Prepared(upcoming, after, side, self._number, settled, pending)
 
     def _settle_chains(self, conn, batch: list[Incoming]) -> tuple[list[dict], dict[str, str], dict[str, tuple[str, Incoming]]]:

@@ -24,7 +24,7 @@ writer in-process, and one runs in each shard worker process (``shards.py``).
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 from hashlib import blake2b
 from operator import attrgetter
@@ -89,16 +89,32 @@ class Timelines:
         self._size = cache_size
         self._held: OrderedDict[str, Held] = OrderedDict()
         self._staged: dict[int, dict[str, Held]] = {}  # by batch number, oldest first
-        self.counts = {"incremental": 0, "recomputed": 0, "loaded": 0}
+        self._kept_all = True
+        """Whether every subject committed here since it was made is still held (none evicted,
+        nothing forgotten): see ``compute``'s ``only``."""
+        self.counts = {"incremental": 0, "recomputed": 0, "loaded": 0, "new": 0}
 
-    def compute(self, work: Iterable[Work], now: datetime, load: Loader, batch: int = 0) -> list[Result]:
+    def compute(self, work: Iterable[Work], now: datetime, load: Loader, batch: int = 0,
+                only: Collection[str] | None = None) -> list[Result]:
         """The subjects of ``work`` whose timeline changed, in the order of ``work``; staged as
-        batch number ``batch`` (after any batch staged before it and not committed yet)."""
+        batch number ``batch`` (after any batch staged before it and not committed yet).
+
+        A subject neither held nor staged is read with ``load``. ``only``: the writer's word
+        that the tables hold records of no other subject than those computed here and those
+        named in ``only`` (the tables held none when this started computing, ``only`` are the
+        subjects another side computed before, and no other writer applied a batch since).
+        Then, if nothing held was ever dropped, only those are read: a fresh catch-up meets
+        200,000 subjects it has never seen, and each read found nothing (on PostgreSQL, a
+        third of the database server's CPU)."""
         work = list(work)
         # What a subject is at now: the newest layer staged that has it, else what is held.
         layers = [*reversed(self._staged.values()), self._held]
         staged = self._staged.setdefault(batch, {})
         missing = [w.key for w in work if not any(w.key in layer for layer in layers)]
+        if only is not None and self._kept_all:
+            unseen = len(missing)
+            missing = [key for key in missing if key in only]
+            self.counts["new"] += unseen - len(missing)
         stored = load(missing) if missing else {}
         self.counts["loaded"] += len(missing)
         found: list[Result] = []
@@ -144,13 +160,21 @@ class Timelines:
                 self._held.move_to_end(key)
         while len(self._held) > self._size:
             self._held.popitem(last=False)
+            self._kept_all = False
 
     def rollback(self) -> None:
         self._staged.clear()
 
+    def held_keys(self) -> set[str] | None:
+        """The subjects held or staged here, or None if some were dropped (``compute``'s ``only``)."""
+        if not self._kept_all:
+            return None
+        return {*self._held, *(key for layer in self._staged.values() for key in layer)}
+
     def forget(self) -> None:
         self._held.clear()
         self._staged.clear()
+        self._kept_all = False
 
 
 __all__ = ["Timelines", "Work", "Result", "Loader", "digest"]
