@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 
 # Writing many rows at once is secondline.bulk's; its names are storage's too, where the
 # services import them from.
-from secondline.bulk import COPY_UPSERT_FROM, insert_many, insert_rows, upsert  # noqa: F401
+from secondline.bulk import COPY_UPSERT_FROM, insert_many, insert_rows, select_rows, upsert  # noqa: F401
 
 T = TypeVar("T")
 

@@ -11,6 +11,8 @@ import orjson
 from sqlalchemy import String, and_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from secondline.storage import select_rows
+
 from .domain import Content, Draft, StoredRecord
 from .tables import RecordRow
 
@@ -125,8 +127,8 @@ def feed_page(conn, after_seq: int, limit: int) -> list[FeedRecord]:
     return [FeedRecord(seq, record_id, source, source_id, content_kind, target or "", submitted_at, submitted_on,
                        late, backfilled, traceparent, filed_by or "", loads(content))
             for (seq, record_id, source, source_id, content_kind, target, submitted_at, submitted_on, late,
-                 backfilled, traceparent, filed_by, content) in conn.execute(FEED_PAGE, {"after": after_seq,
-                                                                                         "limit": limit})]
+                 backfilled, traceparent, filed_by, content) in select_rows(conn, FEED_PAGE, {"after": after_seq,
+                                                                                             "limit": limit})]
 
 
 def _with_superseded():

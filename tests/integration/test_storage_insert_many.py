@@ -1,15 +1,16 @@
 """``storage.insert_many`` stores exactly what ``conn.execute(insert(table), rows)`` stores, on
 SQLite and PostgreSQL: dates, aware instants (UTC, UtcDateTime), booleans, NULLs, and an upsert
-updates as SQLAlchemy's own does."""
+updates as SQLAlchemy's own does; ``storage.select_rows`` reads what ``conn.execute(select)`` reads."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import insert, select
+import pytest
+from sqlalchemy import bindparam, insert, select
 
 from secondline.services.classification.tables import Base, RecordRow, SubjectRow
-from secondline.storage import insert_many, make_engine, upsert
+from secondline.storage import insert_many, make_engine, select_rows, upsert
 
 CST = timezone(timedelta(hours=8))
 
@@ -145,4 +146,37 @@ def test_a_large_upsert_leaves_each_keys_last_values_as_one_upsert_a_row_does(da
         stored = {r.subject_key: r._asdict() for r in conn.execute(select(table))}
     assert stored == expected
     assert copied == ([200, 120] if engine.dialect.name == "postgresql" else [])  # rows given; each key copied once
+    engine.dispose()
+
+
+def test_select_rows_reads_what_sqlalchemys_own_select_reads(database_url):
+    """Every column type of the record table (dates, instants, booleans, NULLs, a large int),
+    values repeated across rows (each converted once) and a bound LIMIT."""
+    engine = make_engine(database_url)
+    Base.metadata.create_all(engine)
+    table = RecordRow.__table__
+    rows = [_record(f"r{i}", cursor=i, holds=i % 2 == 0, valid_until=None if i % 3 else date(2026, 5, 29 - i % 2),
+                    marked_at=None if i == 4 else datetime(2026, 3, 1, 0, 30, i % 2, tzinfo=CST)) for i in range(6)]
+    rows.append(_record("big", cursor=2**40))
+    with engine.begin() as conn:
+        conn.execute(insert(table), rows)
+    query = select(table).where(table.c.cursor > bindparam("after")).order_by(table.c.cursor).limit(bindparam("limit"))
+    with engine.connect() as conn:
+        theirs = [tuple(r) for r in conn.execute(query, {"after": 0, "limit": 5})]
+        ours = select_rows(conn, query, {"after": 0, "limit": 5})
+        everything = select_rows(conn, query, {"after": -1, "limit": 100})
+    assert ours == theirs and [r[0] for r in ours] == ["r1", "r2", "r3", "r4", "r5"]
+    assert [type(v) for v in ours[1]] == [type(v) for v in theirs[1]]
+    assert ours[3][table.c.keys().index("marked_at")] is None
+    assert ours[0][table.c.keys().index("holds")] is False and ours[1][table.c.keys().index("holds")] is True
+    assert len(everything) == 7 and everything[-1][1] == 2**40
+    engine.dispose()
+
+
+def test_select_rows_refuses_an_expanding_parameter(database_url):
+    engine = make_engine(database_url)
+    Base.metadata.create_all(engine)
+    table = RecordRow.__table__
+    with engine.connect() as conn, pytest.raises(ValueError, match="expanding"):
+        select_rows(conn, select(table).where(table.c.record_id.in_(bindparam("ids", expanding=True))), {"ids": ["a"]})
     engine.dispose()
