@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, func, or_, select
 
 from .codec import load_timeline
 from .domain import Fact, Segment
-from .rows import _chunks, _fact, changes, cursors, records, subject_timelines, subjects
+from .rows import KEY_CHUNK, _chunks, _fact, changes, cursors, records, subject_timelines, subjects
 
 FEED = "ingestion"
 
@@ -59,7 +59,7 @@ class StoreReads:
     def subjects_by_key(self, keys: list[str]) -> dict[str, tuple[list[Segment], int]]:
         found = {}
         with self.engine.connect() as conn:
-            for chunk in _chunks(sorted(set(keys))):
+            for chunk in _chunks(sorted(set(keys)), KEY_CHUNK):
                 for row in conn.execute(select(subjects.c.subject_key, changes.c.timeline, subjects.c.revision)
                                         .select_from(subject_timelines).where(subjects.c.subject_key.in_(chunk))):
                     found[row.subject_key] = (load_timeline(row.timeline), row.revision)
@@ -75,7 +75,7 @@ class StoreReads:
         """The facts of many subjects at once (the export, I-3)."""
         found: dict[str, list[Fact]] = {k: [] for k in keys}
         with self.engine.connect() as conn:
-            for chunk in _chunks(sorted(set(keys))):
+            for chunk in _chunks(sorted(set(keys)), KEY_CHUNK):
                 rows = conn.execute(select(records).where(records.c.subject_key.in_(chunk), records.c.holds.is_(True))
                                     .order_by(records.c.cursor)).mappings()
                 for row in rows:

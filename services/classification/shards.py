@@ -37,7 +37,7 @@ from secondline.rules_config import RulesConfig
 from secondline.storage import make_engine
 
 from .domain import Fact, PlainFact
-from .rows import _chunks, _held_fact, changes, records, subject_timelines, subjects
+from .rows import KEY_CHUNK, _chunks, _held_fact, changes, records, subject_timelines, subjects
 from .timelines import Result, Timelines, Work
 
 
@@ -55,7 +55,7 @@ _HOLDING_FACTS_OF = (select(records).where(records.c.subject_key.in_(bindparam("
 def load_subjects(conn, keys: list[str]) -> dict[str, tuple[tuple[Fact, ...], str | None]]:
     """Subjects' holding facts (in feed order) and stored timelines, by key."""
     found: dict[str, tuple[list[Fact], str | None]] = {key: ([], None) for key in keys}
-    for chunk in _chunks(sorted(keys)):
+    for chunk in _chunks(sorted(keys), KEY_CHUNK):
         for key, encoded in conn.execute(_TIMELINES_OF, {"keys": chunk}):
             found[key] = (found[key][0], encoded)
         for row in conn.execute(_HOLDING_FACTS_OF, {"keys": chunk}).mappings():

@@ -144,3 +144,25 @@ def test_shard_workers_read_what_they_do_not_hold_once_started_again(tmp_path, e
         assert store._shards.counts(url)["loaded"] == len(KEYS)
     finally:
         store.close()
+
+
+def test_subjects_are_read_in_lists_of_keys_across_every_list(database_url):
+    """load_subjects reads its keys in lists of KEY_CHUNK: each subject's facts and timeline,
+    whichever list it falls in, and nothing for a subject without records."""
+    from secondline.services.classification.rows import KEY_CHUNK
+    from secondline.services.classification.shards import load_subjects
+
+    count = 2 * KEY_CHUNK + 7
+    keys = [f"9146010{n:04d}MA5T0A" for n in range(count)]  # keys need not be valid USCCs here
+    records = [Incoming(record_id=f"r{i}", cursor=i + 1, kind="SMUGGLING_PENALTY", content_kind="SMUGGLING_PENALTY",
+                        source="CUSTOMS", subject_type="enterprise", subject_key=key, decided_on=date(2025, 3, 1))
+               for i, key in enumerate(keys)]
+    engine = make_engine(database_url)
+    Base.metadata.create_all(engine)
+    ClassificationStore(engine, RULES, workers=0).apply(records, NOW)
+    with engine.connect() as conn:
+        found = load_subjects(conn, [*reversed(keys), "nobody"])
+    engine.dispose()
+    assert [facts[0].record_id for facts, _ in (found[key] for key in keys)] == [r.record_id for r in records]
+    assert all(encoded is not None for _, encoded in (found[key] for key in keys))
+    assert found["nobody"] == ((), None)
