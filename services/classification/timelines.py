@@ -6,7 +6,8 @@ keeps, for the subjects it has seen, their holding facts, their contributions by
 the digest of their encoded timeline (:class:`Held`), so that catching up does not read back
 what it has just computed. A subject
 it does not hold is loaded (its facts and its stored timeline) through the ``load`` it is
-given. Where a subject it holds only gains facts of kinds that stand on their own (no kind in
+given, unless the writer vouches that the tables cannot hold a record of it (``compute``'s
+``only``: a fresh catch-up, whose subjects are all new). Where a subject it holds only gains facts of kinds that stand on their own (no kind in
 ``engine.DEPENDENT_KINDS``), the new facts' contributions are merged into the groups it holds;
 otherwise the groups are computed again from every fact. Groups equal to those held sweep
 into the same timeline, so the subject is unchanged without a sweep; else the segments come
