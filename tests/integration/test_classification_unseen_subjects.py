@@ -73,13 +73,18 @@ def timelines(store: ClassificationStore) -> dict[str, str]:
     return {key: dump_timeline(store.subject(key)[0]) for key in KEYS}
 
 
+def reads(store: ClassificationStore) -> tuple[int, int]:
+    """Subjects the writer's own timelines read from the tables, and those it did not (new)."""
+    counts = store._timelines.counts
+    return counts["loaded"], counts["new"]
+
+
 def test_a_fresh_catch_up_reads_no_subject_it_meets_first(tmp_path, expected):
     store = fresh(tmp_path / "c.sqlite", workers=0)
     for batch in thirds(feed()):
         store.apply(batch, NOW)
     assert timelines(store) == expected
-    assert store._timelines.counts["new"] == len(KEYS)
-    assert store._timelines.counts["loaded"] == 0
+    assert reads(store) == (0, len(KEYS))
 
 
 def test_a_store_on_tables_another_store_filled_reads_what_it_does_not_hold(tmp_path, expected):
@@ -89,8 +94,7 @@ def test_a_store_on_tables_another_store_filled_reads_what_it_does_not_hold(tmp_
     store.apply(second, NOW)
     store.apply(third, NOW)
     assert timelines(store) == expected
-    assert store._timelines.counts["loaded"] == len(KEYS)
-    assert store._timelines.counts["new"] == 0
+    assert reads(store) == (len(KEYS), 0)
 
 
 def test_another_writer_between_two_batches_makes_the_store_read(tmp_path, expected):
@@ -101,7 +105,7 @@ def test_another_writer_between_two_batches_makes_the_store_read(tmp_path, expec
     other.apply(second, NOW)  # a second writer (a replica) applies the middle third
     store.apply(third, NOW)  # holds the subjects as of the first third: must read what the other stored
     assert timelines(store) == expected
-    assert store._timelines.counts["loaded"] == len(KEYS)
+    assert reads(store)[0] == len(KEYS)
 
 
 def test_a_subject_evicted_from_what_is_held_is_read_again(tmp_path, expected):
@@ -109,7 +113,7 @@ def test_a_subject_evicted_from_what_is_held_is_read_again(tmp_path, expected):
     for batch in thirds(feed()):
         store.apply(batch, NOW)
     assert timelines(store) == expected
-    assert store._timelines.counts["loaded"] > 0
+    assert reads(store)[0] > 0
 
 
 def test_shard_workers_taking_over_from_the_writer_read_what_it_computed(tmp_path, expected):
@@ -119,7 +123,7 @@ def test_shard_workers_taking_over_from_the_writer_read_what_it_computed(tmp_pat
     store = fresh(tmp_path / "c.sqlite", workers=2, shard_from=len(first) + 1)
     try:
         store.apply(first, NOW)  # the writer's own timelines
-        assert store._timelines.counts["new"] == len(KEYS)
+        assert reads(store) == (0, len(KEYS))
         store.apply(second + third, NOW)  # the shards
         assert timelines(store) == expected
         counts = store._shards.counts(store._url)
