@@ -6,9 +6,9 @@ A subject belongs to shard ``crc32(key) % n``; each shard is one worker process 
 a subject it does not hold from the database (committed state: the writer's transaction is
 not visible to it, and a batch's states are only taken as held once the writer has
 committed, :meth:`Shards.commit`), unless the writer vouches that no record of it is there
-(a fresh catch-up: ``Timelines.compute``'s ``only``). The writer meanwhile inserts the batch's records; it then
-collects the shards' results, numbers the changes in key order and stores them, so revisions
-stay in order and there is still one writer. While catching up the writer sends the next
+(a fresh catch-up: ``Timelines.compute``'s ``only``). The writer meanwhile inserts the batch's
+records; it then collects the shards' results, numbers the changes in key order and stores
+them, so revisions stay in order and there is still one writer. While catching up the writer sends the next
 batch before it publishes and commits this one (``ClassificationStore.apply``'s
 ``upcoming``): a shard stages each batch by number, computing the next from what this one
 staged, and a commit names the batch it took.

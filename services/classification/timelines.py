@@ -7,9 +7,10 @@ the digest of their encoded timeline (:class:`Held`), so that catching up does n
 what it has just computed. A subject
 it does not hold is loaded (its facts and its stored timeline) through the ``load`` it is
 given, unless the writer vouches that the tables cannot hold a record of it (``compute``'s
-``only``: a fresh catch-up, whose subjects are all new). Where a subject it holds only gains facts of kinds that stand on their own (no kind in
-``engine.DEPENDENT_KINDS``), the new facts' contributions are merged into the groups it holds;
-otherwise the groups are computed again from every fact. Groups equal to those held sweep
+``only``: a fresh catch-up, whose subjects are all new). Where a subject it holds only gains
+facts of kinds that stand on their own (no kind in ``engine.DEPENDENT_KINDS``), the new facts'
+contributions are merged into the groups it holds; otherwise the groups are computed again
+from every fact. Groups equal to those held sweep
 into the same timeline, so the subject is unchanged without a sweep; else the segments come
 from the same sweep, and are exactly those of ``engine.timeline`` over the same facts
 (``tests/integration/test_classification_sharded_apply.py``).
@@ -106,7 +107,7 @@ class Timelines:
         subjects another side computed before, and no other writer applied a batch since).
         Then, if nothing held was ever dropped, only those are read: a fresh catch-up meets
         200,000 subjects it has never seen, and each read found nothing (on PostgreSQL, a
-        third of the database server's CPU)."""
+        third to a half of the database server's CPU, bench/README)."""
         work = list(work)
         # What a subject is at now: the newest layer staged that has it, else what is held.
         layers = [*reversed(self._staged.values()), self._held]
