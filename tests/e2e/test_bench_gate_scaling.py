@@ -18,9 +18,13 @@ from tests.e2e.test_bench_gate import SECONDLINE
 
 
 def test_the_scaling_benchmark_measures_one_and_two_workers_and_prints_the_ratio(tmp_path):
+    # The bound is loose and there are steps to spare so that a step of half a second on a loaded
+    # CI machine (once 27 ms at p99 for 400/s beside the test run) still finds a sustained rate to
+    # put in the table: this test is about the table, not the machine's speed.
     done = subprocess.run(
         [SECONDLINE, "bench", "gate-scaling", "--subjects", "300", "--channels", "4", "--step-duration", "0.5",
-         "--step-warmup", "0.2", "--probe-seconds", "0.5", "--max-steps", "1", "--data", str(tmp_path)],
+         "--step-warmup", "0.2", "--probe-seconds", "0.5", "--max-steps", "3", "--sustain-p99-ms", "250",
+         "--data", str(tmp_path)],
         capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
