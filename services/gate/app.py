@@ -31,7 +31,7 @@ import grpc
 from opentelemetry.metrics import Observation
 from pydantic import PositiveFloat, PositiveInt, ValidationInfo, field_validator
 
-from secondline.collector import settle
+from secondline.collector import PER_CALL, settle
 from secondline.clock import Clock
 from secondline.clock_service import register_if_manual
 from secondline.config import Strict
@@ -194,9 +194,10 @@ class GateService:
         except TimeoutError:
             log.warning("classification did not answer within %.0fs; serving from an empty, stale snapshot",
                         self.settings.bootstrap_seconds)
-        # A full collection (tens of ms) must not land in a lane's wait (secondline.collector).
+        # A full collection (tens of ms) must not land in a lane's wait, nor a young one that
+        # frees thousands of calls' garbage at once (secondline.collector.PER_CALL).
         # The snapshot itself is str and bytes, which the collector never tracks.
-        settle()
+        settle(PER_CALL)
 
     def watch_health(self, health) -> None:
         """Keep the snapshot's and the change feed's health names current (called by the host

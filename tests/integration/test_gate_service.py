@@ -208,3 +208,14 @@ async def test_batches_faster_than_the_decision_log_wait_for_it_and_none_is_drop
             break
         await asyncio.sleep(0.05)
     assert (status.decisions_logged, status.decisions_dropped) == (3200, 0)
+
+
+async def test_the_gate_collects_young_garbage_at_the_per_call_pace(gate):
+    # gRPC's aio server leaves cyclic garbage on every call: collected rarely, a young
+    # collection frees thousands of calls' worth in one pause of tens of ms (secondline.collector).
+    import gc
+
+    from secondline.collector import PER_CALL, YOUNG
+
+    assert PER_CALL < YOUNG
+    assert gc.get_threshold()[0] == PER_CALL
