@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from datetime import date, datetime
 
 import grpc
@@ -11,6 +12,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 
+from secondline.collector import PER_CALL, YOUNG
 from secondline.gate.v1 import gate_pb2 as pb
 from secondline.ingestion.v1 import ingestion_pb2
 from secondline.rpc.convert import timestamp
@@ -213,9 +215,5 @@ async def test_batches_faster_than_the_decision_log_wait_for_it_and_none_is_drop
 async def test_the_gate_collects_young_garbage_at_the_per_call_pace(gate):
     # gRPC's aio server leaves cyclic garbage on every call: collected rarely, a young
     # collection frees thousands of calls' worth in one pause of tens of ms (secondline.collector).
-    import gc
-
-    from secondline.collector import PER_CALL, YOUNG
-
     assert PER_CALL < YOUNG
     assert gc.get_threshold()[0] == PER_CALL
