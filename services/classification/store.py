@@ -23,10 +23,11 @@ from secondline.telemetry import context_from_traceparent, sampled, span_tracepa
 
 from . import engine as rules_engine
 from .codec import load_timeline
+from .coverage import Coverage
 from .reads import APPLIED_CURSOR, FEED, Change, StoreReads
 from .rows import _chunks, _row, _work, changes, cursors, records, subject_timelines, subjects
 from .shards import Shards, load_subjects
-from .timelines import Result, Timelines, Work
+from .timelines import Result, Timelines
 
 WRITE_LOCK_KEY = 0x5EC0_C1A5
 # Built once, bound per call (a statement built per call costs more than SQLite takes to run it).
@@ -126,13 +127,7 @@ class ClassificationStore(StoreReads):
             self._workers = shards.count
         self._sharded = False  # which side holds the subjects now
         self._committed: int | None = None  # the cursor this store's last transaction stored
-        # Which subjects the tables may hold records of, beyond those the side computing holds
-        # (Timelines.compute's ``only``): known from a batch that finds the tables without a
-        # record, while this store is the only writer. ``_whole`` is that side (``_identity``),
-        # ``_elsewhere`` the subjects the other side computed before it took over; None: not
-        # known, a side reads every subject it does not hold.
-        self._whole: object = None
-        self._elsewhere: set[str] = set()
+        self._coverage = Coverage()  # which subjects the side computing need not read
         self._number = 0  # batches staged, numbered
         self._prepared: _Prepared | None = None
         self._url = engine.url.render_as_string(hide_password=False)
@@ -148,34 +143,19 @@ class ClassificationStore(StoreReads):
         side = _Side(self._shards, self._url) if sharded else self._timelines
         if sharded != self._sharded:
             if sharded:  # the shards take over: what the writer's timelines held, they must read
-                handed = self._timelines.held_keys() if self._whole == self._identity(self._timelines) else None
+                handed = self._timelines.held_keys() if self._coverage.covers(self._timelines) else None
                 self._timelines.forget()
             else:  # what the shards held is not known here
                 handed = None
                 self._shards.forget(self._url)
             self._sharded = sharded
-            self._whole = None if handed is None else self._identity(side)
-            self._elsewhere |= handed or set()
+            self._coverage.handed_over(side, handed)
         return side
 
     def _forget_held(self) -> None:
         self._timelines.forget()
         if self._shards is not None:
             self._shards.forget(self._url)
-
-    @staticmethod
-    def _identity(side) -> object:
-        """A side as computing: the shards of one generation (started again, they hold nothing),
-        or the writer's own timelines."""
-        return (id(side.shards), side.shards.generation) if isinstance(side, _Side) else id(side)
-
-    def _only(self, side, work: list[Work]) -> frozenset[str] | None:
-        """Of ``work``'s subjects that ``side`` does not hold, the only ones it must read
-        (Timelines.compute's ``only``), or None: every one."""
-        if self._whole != self._identity(side):
-            return None
-        elsewhere = self._elsewhere
-        return frozenset(w.key for w in work if w.key in elsewhere) if elsewhere else frozenset()
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -201,7 +181,7 @@ class ClassificationStore(StoreReads):
                 lock_transaction(conn, WRITE_LOCK_KEY)
                 applied = conn.scalar(APPLIED_CURSOR) or 0
                 if applied != self._committed:  # this store's first batch, or another writer went on
-                    self._whole = None
+                    self._coverage.lost()
                     if self._committed is not None:  # what this store holds may be older than the tables
                         self._forget_held()
                 if prepared is not None and not (prepared.batch is batch and prepared.after == applied):
@@ -217,9 +197,9 @@ class ClassificationStore(StoreReads):
                     work = _work(rows, gone, touched)
                     side = staged = self._side(len(batch))
                     if applied == 0 and conn.scalar(_ANY_RECORD) is None:  # this side computes every record
-                        self._whole, self._elsewhere = self._identity(side), set()
+                        self._coverage.tables_empty(side)
                     number = self._number = self._number + 1
-                    only = self._only(side, work)
+                    only = self._coverage.only(side, (w.key for w in work))
                     if isinstance(side, _Side):  # the shards compute while the records are inserted
                         pending = side.shards.submit(side.url, work, now, number, only)
                     else:  # what each subject held before this batch is read before its records are inserted
@@ -254,7 +234,7 @@ class ClassificationStore(StoreReads):
         settled = self._settle_chains(conn, following)
         self._number += 1
         work = _work(*settled)
-        pending = side.shards.submit(side.url, work, now, self._number, self._only(side, work))
+        pending = side.shards.submit(side.url, work, now, self._number, self._coverage.only(side, (w.key for w in work)))
         return _Prepared(upcoming, after, side, self._number, settled, pending)
 
     def _settle_chains(self, conn, batch: list[Incoming]) -> tuple[list[dict], dict[str, str], dict[str, tuple[str, Incoming]]]:
