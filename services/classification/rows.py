@@ -1,8 +1,10 @@
-"""Classification's rows: a record to its row and back to a fact, and a batch's rows as each subject's work."""
+"""Classification's rows: a record as it follows the feed (Incoming), to its row and back to a
+fact, and a batch's rows as each subject's work."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import date, datetime
+from typing import NamedTuple
 
 from .domain import Fact, PlainFact
 from .timelines import Work
@@ -14,8 +16,33 @@ records, subjects, changes, cursors = (RecordRow.__table__, SubjectRow.__table__
 subject_timelines = subjects.join(changes, changes.c.revision == subjects.c.revision)
 """Subjects with their timelines: a subject's is its latest change's (the row at its revision)."""
 
-if TYPE_CHECKING:
-    from .store import Incoming
+
+class Incoming(NamedTuple):
+    """A record from ingestion's feed, as classification needs it (a tuple: the follower makes
+    one a record, a million while catching up, at a fraction of a frozen dataclass's cost)."""
+
+    record_id: str
+    cursor: int
+    kind: str
+    content_kind: str
+    source: str
+    subject_type: str
+    subject_key: str
+    decided_on: date
+    grade: str = ""
+    list: str = ""
+    severity: str = ""
+    valid_until: date | None = None
+    target_record_id: str = ""
+    traceparent: str = ""
+    objection_id: str = ""
+    marked_at: datetime | None = None
+    marked_records: tuple[str, ...] = ()
+    effect: str = ""
+    """A partner's record (R-7): what its grade maps to (X-3)."""
+    source_id: str = ""
+    """The filer's own id of the record (R-3): a department's feed names its records by it (I-2)."""
+
 
 _CHUNK = 500
 KEY_CHUNK = 100

@@ -12,8 +12,7 @@ committed in order.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import NamedTuple
+from datetime import datetime
 
 from sqlalchemy import Engine, bindparam, insert, select, update
 
@@ -25,7 +24,7 @@ from . import engine as rules_engine
 from .codec import load_timeline
 from .coverage import Coverage
 from .reads import APPLIED_CURSOR, FEED, Change, StoreReads
-from .rows import _chunks, _row, _work, changes, cursors, records, subject_timelines, subjects
+from .rows import Incoming, _chunks, _row, _work, changes, cursors, records, subject_timelines, subjects
 from .shards import Shards, load_subjects
 from .timelines import Result, Timelines
 
@@ -38,33 +37,6 @@ _SUBJECT_COLUMNS = ("subject_key", "subject_type", "revision", "next_change_at",
 _CHANGE_COLUMNS = ("revision", "subject_key", "subject_type", "effective_at", "timeline", "record_id", "traceparent")
 _CURSOR_COLUMNS = ("name", "value")
 SHARD_FROM = 2000  # records in a batch from which the shards compute it (catching up)
-
-
-class Incoming(NamedTuple):
-    """A record from ingestion's feed, as classification needs it (a tuple: the follower makes
-    one a record, a million while catching up, at a fraction of a frozen dataclass's cost)."""
-
-    record_id: str
-    cursor: int
-    kind: str
-    content_kind: str
-    source: str
-    subject_type: str
-    subject_key: str
-    decided_on: date
-    grade: str = ""
-    list: str = ""
-    severity: str = ""
-    valid_until: date | None = None
-    target_record_id: str = ""
-    traceparent: str = ""
-    objection_id: str = ""
-    marked_at: datetime | None = None
-    marked_records: tuple[str, ...] = ()
-    effect: str = ""
-    """A partner's record (R-7): what its grade maps to (X-3)."""
-    source_id: str = ""
-    """The filer's own id of the record (R-3): a department's feed names its records by it (I-2)."""
 
 
 @dataclass(frozen=True)
